@@ -1,0 +1,1 @@
+"""The ``gigs`` command line. Importing it must not import torch."""

@@ -1,0 +1,78 @@
+"""Every constant of Algorithm 1, with the paper's values as defaults.
+
+``GigsConfig.authors_scripts()`` switches to what the GIGS authors' own scripts
+do where they differ from the paper (DESIGN.md §2), to reproduce their numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pydantic
+
+Normalization = Literal["row", "batch", "none"]
+PerceptualName = Literal["lpips-alex", "lpips-vgg", "lpips-squeeze", "lpips-untrained", "none"]
+
+
+class _Config(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+class InversionConfig(_Config):
+    """Inversion: Adam on z minimising perceptual + MSE, z re-normalised after each step."""
+
+    steps: int = pydantic.Field(1000, ge=0, description="T, optimisation steps")
+    lr: float = pydantic.Field(0.01, gt=0, description="α1, Adam learning rate on z")
+    perceptual: PerceptualName = pydantic.Field(
+        "lpips-vgg",
+        description="perceptual distance: LPIPS with a pretrained backbone (its weights must be in the "
+        "torch hub cache), 'lpips-untrained' (random backbone, explicitly chosen) or 'none' (MSE only)",
+    )
+    perceptual_weight: float = pydantic.Field(1.0, ge=0)
+    mse_weight: float = pydantic.Field(1.0, ge=0)
+    normalize: Normalization = pydantic.Field("row", description="re-normalise z per row after each step")
+
+
+class ShiftConfig(_Config):
+    """Shifting: n clipped shifts around the base latent, a shift predictor keeping them distinct."""
+
+    n: int = pydantic.Field(8, ge=2, description="number of shifting vectors (variants)")
+    eps: float = pydantic.Field(0.4, gt=0, description="ε, shifts are clipped to [-ε, ε]")
+    steps: int = pydantic.Field(1000, ge=0, description="T, optimisation steps")
+    lr_shift: float = pydantic.Field(0.01, gt=0, description="α2, Adam learning rate on the shifts")
+    lr_predictor: float = pydantic.Field(0.01, gt=0, description="α3, Adam learning rate on the predictor")
+    ce_weight: float = pydantic.Field(1.0, ge=0, description="weight of the predictor's class loss")
+    mae_weight: float = pydantic.Field(1.0, ge=0, description="weight of the predictor's shift loss")
+    preference_weight: float = pydantic.Field(1.0, ge=0, description="weight of the group preference")
+    normalize: Normalization = pydantic.Field(
+        "row", description="normalise z + k per row (paper) or over the item's whole batch (authors)"
+    )
+    targets: Literal["fixed", "permuted"] = pydantic.Field(
+        "fixed", description="predictor class targets 0..n-1 (paper) or a random permutation each step (authors)"
+    )
+    predictor_trunk: str = pydantic.Field("timm", description="feature extractor backend of the predictor's trunk")
+    predictor_trunk_options: dict[str, Any] = pydantic.Field(default_factory=lambda: {"model": "resnet18"})
+
+
+class GigsConfig(_Config):
+    """The whole job's settings."""
+
+    inversion: InversionConfig = InversionConfig()
+    shift: ShiftConfig = ShiftConfig()
+
+    @classmethod
+    def authors_scripts(cls, **overrides: Any) -> "GigsConfig":
+        """The settings of the authors' released scripts (batch normalisation, permuted
+        targets, 0.1·CE + 1·MAE − 0.3·pref, LPIPS-vgg + MSE, 1000 steps per phase)."""
+        shift = ShiftConfig(normalize="batch", targets="permuted", ce_weight=0.1, mae_weight=1.0, preference_weight=0.3)
+        return cls(inversion=InversionConfig(perceptual="lpips-vgg"), shift=shift).merged(overrides)
+
+    def merged(self, overrides: dict[str, Any]) -> "GigsConfig":
+        """A copy with nested overrides, e.g. ``{"shift": {"n": 4}}``, validated."""
+        data = self.model_dump()
+        for section, values in overrides.items():
+            if isinstance(values, dict) and isinstance(data.get(section), dict):
+                data[section].update(values)
+            else:
+                data[section] = values
+        return GigsConfig.model_validate(data)

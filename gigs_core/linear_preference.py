@@ -1,0 +1,37 @@
+"""Shared behaviour of recommenders whose preference is linear: θ_uᵀ φ(x)."""
+
+from __future__ import annotations
+
+import torch
+
+from gigs_core.errors import UserInputError
+
+
+class LinearPreferenceMixin:
+    """Implements ``score`` and ``group_score`` from ``features`` and ``user_embeddings``.
+
+    ``group_score`` uses the mean θ of the group, so its cost does not grow
+    with the group: mean_u θ_uᵀφ(x) = (mean_u θ_u)ᵀ φ(x).
+    """
+
+    num_users: int
+
+    def check_users(self, users: torch.Tensor) -> torch.Tensor:
+        """A 1-D long tensor of valid user ids, or a clear error."""
+        users = torch.as_tensor(users, dtype=torch.long).reshape(-1)
+        if users.numel() == 0:
+            raise UserInputError("the user group is empty; give at least one user id")
+        low, high = int(users.min()), int(users.max())
+        if low < 0 or high >= self.num_users:
+            raise UserInputError(
+                f"user id {low if low < 0 else high} is out of range; this recommender has "
+                f"users 0..{self.num_users - 1}"
+            )
+        return users
+
+    def score(self, images: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
+        return self.features(images) @ self.user_embeddings(users).T
+
+    def group_score(self, images: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
+        theta = self.user_embeddings(users).mean(dim=0)
+        return self.features(images) @ theta

@@ -1,0 +1,43 @@
+"""Small helpers for working with other people's ``nn.Module`` objects."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import torch
+from torch import nn
+
+
+def module_device(module: nn.Module) -> torch.device:
+    """The device of a module's first parameter or buffer (CPU if it has none)."""
+    for tensor in module.parameters():
+        return tensor.device
+    for tensor in module.buffers():
+        return tensor.device
+    return torch.device("cpu")
+
+
+@contextlib.contextmanager
+def frozen(*modules: nn.Module) -> Iterator[None]:
+    """Evaluation mode and no weight gradients for ``modules``; both restored afterwards."""
+    saved = [(module, module.training, [p.requires_grad for p in module.parameters()]) for module in modules]
+    try:
+        for module in modules:
+            module.eval()
+            module.requires_grad_(False)
+        yield
+    finally:
+        for module, training, flags in saved:
+            module.train(training)
+            for parameter, flag in zip(module.parameters(), flags):
+                parameter.requires_grad_(flag)
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run a block (e.g. building a randomly initialised module) under a fixed global
+    CPU seed without disturbing the caller's random state."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield

@@ -1,0 +1,140 @@
+"""The whole GIGS job: (invert or sample) → shift → score, returning a typed result."""
+
+from __future__ import annotations
+
+import platform
+import time
+from importlib import metadata
+from typing import Any, Sequence
+
+import torch
+
+from gigs_core.config import GigsConfig
+from gigs_core.errors import UserInputError
+from gigs_core.imaging import conform
+from gigs_core.latent import normalize_latents
+from gigs_core.modules import frozen, module_device
+from gigs_core.progress import Progress
+from gigs_core.result import GigsRun, ItemResult
+from gigs_core.seeds import rng
+from gigs_core.shifting import optimize_shifts
+from gigs_core.users import UserSpec, resolve_users
+
+
+def _seeds(seeds: int | Sequence[int], count: int) -> list[int]:
+    if isinstance(seeds, int):
+        return [seeds + index for index in range(count)]
+    seeds = [int(seed) for seed in seeds]
+    if len(seeds) != count:
+        raise UserInputError(f"need one seed per item: got {len(seeds)} seeds for {count} items")
+    return seeds
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in ("gigs", "torch", "lpips", "timm", "pluggy", "pydantic"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def _describe(module: Any) -> dict[str, Any]:
+    return {"class": f"{type(module).__module__}.{type(module).__qualname__}"}
+
+
+def run_gigs(
+    generator,
+    recommender,
+    items: torch.Tensor | None = None,
+    *,
+    users: UserSpec = "all",
+    config: GigsConfig | None = None,
+    seeds: int | Sequence[int] = 0,
+    class_level_count: int = 1,
+    inverter=None,
+    item_names: Sequence[str] | None = None,
+    backends: dict[str, dict[str, Any]] | None = None,
+    progress: Progress | None = None,
+) -> GigsRun:
+    """Run GIGS for each item image (``N×C×H×W`` in ``[0, 1]``, any size), or, with
+    ``items=None``, in class-level mode around ``class_level_count`` sampled latents.
+
+    ``seeds`` is one seed per item, or an int ``s`` meaning ``s, s+1, …``; the
+    same seeds give the same result whether items run together or one by one.
+    """
+    config = config or GigsConfig()
+    started = time.perf_counter()
+    count = class_level_count if items is None else items.shape[0]
+    if count < 1:
+        raise UserInputError("there is nothing to do: give at least one item image")
+    item_seeds = _seeds(seeds, count)
+    group = resolve_users(users, recommender.num_users, seed=item_seeds[0])
+    device = module_device(generator)
+    timings: dict[str, float] = {}
+    perceptual = "not used (class-level mode)"
+
+    if items is None:
+        targets = None
+        latents = torch.cat([generator.sample_latent(1, generator=rng(seed, "latent")) for seed in item_seeds])
+        latents = normalize_latents(latents.to(device)[:, None], config.inversion.normalize)[:, 0]
+        inversion_losses = [None] * count
+        with torch.no_grad(), frozen(generator):
+            reconstructions = generator(latents)
+    else:
+        if items.ndim != 4 or items.shape[1] not in (1, 3):
+            raise UserInputError(f"item images must be N×C×H×W with 1 or 3 channels, got {tuple(items.shape)}")
+        targets = conform(items.to(device), generator.resolution, generator.channels)
+        if inverter is None:
+            from gigs_core.factories import create_inverter
+
+            inverter = create_inverter("latent-optimization", **config.inversion.model_dump())
+        inversion = inverter.invert(generator, targets, seeds=item_seeds, progress=progress)
+        latents, reconstructions = inversion.latents, inversion.reconstructions
+        inversion_losses = inversion.losses.tolist()
+        perceptual = getattr(inversion, "perceptual", type(inverter).__name__)
+        timings["inversion_s"] = inversion.seconds
+
+    shifted = optimize_shifts(
+        generator, recommender, latents, group, config.shift, seeds=item_seeds, progress=progress
+    )
+    timings["shifting_s"] = shifted.seconds
+    group = group.to(device)
+    with torch.no_grad(), frozen(recommender):
+        reconstruction_scores = recommender.group_score(reconstructions, group).tolist()
+        item_scores = [None] * count if items is None else recommender.group_score(items.to(device), group).tolist()
+    timings["total_s"] = time.perf_counter() - started
+
+    names = list(item_names) if item_names is not None else [f"item_{index:03d}" for index in range(count)]
+    results = [
+        ItemResult(
+            name=names[index],
+            seed=item_seeds[index],
+            item=None if targets is None else targets[index].detach().cpu(),
+            reconstruction=reconstructions[index].detach().cpu(),
+            variants=shifted.variants[index].detach().cpu(),
+            item_preference=item_scores[index],
+            reconstruction_preference=reconstruction_scores[index],
+            variant_preferences=shifted.preferences[index].tolist(),
+            inversion_loss=inversion_losses[index],
+            base_latent=latents[index].detach().cpu(),
+            shifts=shifted.shifts[index].detach().cpu(),
+            preference_history=shifted.preference_history[:, index].tolist(),
+        )
+        for index in range(count)
+    ]
+    described = {"generator": _describe(generator), "recommender": _describe(recommender)}
+    for role, info in (backends or {}).items():
+        described.setdefault(role, {}).update(info)
+    return GigsRun(
+        items=results,
+        users=group.tolist(),
+        mode="class-level" if items is None else "item",
+        config=config,
+        perceptual=perceptual,
+        backends=described,
+        device=str(device),
+        timings=timings,
+        versions=_versions(),
+    )

@@ -1,0 +1,150 @@
+"""The plugin manager: loading entry points of group ``gigs`` and calling hooks.
+
+Environment switches:
+
+* ``GIGS_DISABLE_PLUGIN_AUTOLOAD=1`` loads no entry points at all (plugins can
+  still be registered in code with :func:`register_plugin`).
+* ``GIGS_PLUGINS=name1,name2`` loads only the entry points with these names.
+
+A plugin that fails to import, or whose hook raises, is reported with a
+``GigsPluginWarning`` naming it; everything else keeps working.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import logging
+import os
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pluggy
+
+from gigs_core import hookspecs
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "gigs"
+DISABLE_AUTOLOAD_ENV = "GIGS_DISABLE_PLUGIN_AUTOLOAD"
+ONLY_PLUGINS_ENV = "GIGS_PLUGINS"
+
+
+class GigsPluginWarning(UserWarning):
+    """A plugin could not be loaded or one of its hooks failed."""
+
+
+@dataclass(frozen=True)
+class PluginOrigin:
+    """Where a plugin came from: its entry-point name and distribution."""
+
+    name: str
+    distribution: str
+    version: str
+
+
+_manager: pluggy.PluginManager | None = None
+_origins: dict[str, PluginOrigin] = {}
+_listeners: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call ``listener`` whenever the set of plugins changes (caches reset)."""
+    _listeners.append(listener)
+
+
+def _changed() -> None:
+    for listener in _listeners:
+        listener()
+
+
+def _selected_entry_points() -> list[metadata.EntryPoint]:
+    if os.environ.get(DISABLE_AUTOLOAD_ENV, "").strip() not in ("", "0", "false"):
+        return []
+    entry_points = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+    only = os.environ.get(ONLY_PLUGINS_ENV, "").strip()
+    if only:
+        wanted = {name.strip() for name in only.split(",") if name.strip()}
+        entry_points = [ep for ep in entry_points if ep.name in wanted]
+    return entry_points
+
+
+def _load_entry_points(manager: pluggy.PluginManager) -> None:
+    seen: set[str] = set()
+    for ep in _selected_entry_points():
+        if ep.name in seen:
+            continue
+        seen.add(ep.name)
+        dist = ep.dist
+        origin = PluginOrigin(ep.name, dist.name if dist else "?", dist.version if dist else "?")
+        try:
+            manager.register(ep.load(), name=ep.name)
+        except Exception as exc:  # a broken third-party plugin must not break gigs
+            warnings.warn(
+                f"gigs plugin {ep.name!r} (from {origin.distribution} {origin.version}) "
+                f"failed to load and was skipped: {type(exc).__name__}: {exc}",
+                GigsPluginWarning,
+                stacklevel=2,
+            )
+            continue
+        _origins[ep.name] = origin
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """The process-wide plugin manager, loading entry points on first use."""
+    global _manager
+    if _manager is None:
+        manager = pluggy.PluginManager(hookspecs.PROJECT)
+        manager.add_hookspecs(hookspecs)
+        _load_entry_points(manager)
+        manager.check_pending()
+        _manager = manager
+    return _manager
+
+
+def register_plugin(plugin: Any, name: str | None = None) -> str:
+    """Register a plugin object or module in code (tests, notebooks)."""
+    manager = plugin_manager()
+    registered = manager.register(plugin, name=name)
+    manager.check_pending()
+    _changed()
+    return registered
+
+
+def unregister_plugin(name: str) -> None:
+    """Remove a plugin registered with :func:`register_plugin`."""
+    plugin_manager().unregister(name=name)
+    _origins.pop(name, None)
+    _changed()
+
+
+def reset() -> None:
+    """Forget every plugin; the next use loads entry points afresh."""
+    global _manager
+    _manager = None
+    _origins.clear()
+    _changed()
+
+
+def origin_of(plugin_name: str) -> PluginOrigin:
+    """The distribution a plugin was loaded from (``registered in code`` if none)."""
+    return _origins.get(plugin_name, PluginOrigin(plugin_name, "registered in code", "-"))
+
+
+def call_each(hook_name: str, kwargs_for: Callable[[str], dict[str, Any]]) -> None:
+    """Call every implementation of ``hook_name`` separately with the keyword
+    arguments ``kwargs_for(plugin_name)`` (each implementation receives only the
+    ones it names). A failing implementation is reported as a warning naming its
+    plugin; the others still run."""
+    hook = getattr(plugin_manager().hook, hook_name)
+    for impl in hook.get_hookimpls():  # in registration order
+        kwargs = kwargs_for(impl.plugin_name)
+        try:
+            impl.function(**{name: kwargs[name] for name in impl.argnames})
+        except Exception as exc:  # isolate one plugin's bug from the rest
+            warnings.warn(
+                f"gigs plugin {impl.plugin_name!r} failed in {hook_name}: "
+                f"{type(exc).__name__}: {exc}",
+                GigsPluginWarning,
+                stacklevel=2,
+            )

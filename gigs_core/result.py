@@ -1,0 +1,118 @@
+"""The typed result of a GIGS run, and writing it to a folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gigs_core.atomic import atomic_folder
+from gigs_core.config import GigsConfig
+from gigs_core.contact_sheet import render_contact_sheet
+from gigs_core.imaging import tensor_to_pil
+
+
+@dataclass
+class ItemResult:
+    """One item's outcome. Images are ``C×H×W`` CPU tensors in ``[0, 1]``."""
+
+    name: str
+    seed: int
+    item: torch.Tensor | None
+    """The item at the generator's size and channels (``None`` in class-level mode)."""
+    reconstruction: torch.Tensor
+    """G(z) for the base latent (the inverted item, or the sampled base)."""
+    variants: torch.Tensor
+    """``n×C×H×W`` shifted images."""
+    item_preference: float | None
+    """Group preference of the original item photo."""
+    reconstruction_preference: float
+    variant_preferences: list[float]
+    inversion_loss: float | None
+    base_latent: torch.Tensor
+    shifts: torch.Tensor
+    preference_history: list[float] = field(repr=False)
+
+    @property
+    def baseline_preference(self) -> float:
+        """What variants are compared with: the item photo, else its reconstruction."""
+        return self.reconstruction_preference if self.item_preference is None else self.item_preference
+
+    @property
+    def mean_gain(self) -> float:
+        """Mean variant preference minus the baseline preference."""
+        return sum(self.variant_preferences) / len(self.variant_preferences) - self.baseline_preference
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "seed": self.seed,
+            "item_preference": self.item_preference,
+            "reconstruction_preference": self.reconstruction_preference,
+            "variant_preferences": self.variant_preferences,
+            "mean_variant_preference": sum(self.variant_preferences) / len(self.variant_preferences),
+            "mean_gain": self.mean_gain,
+            "inversion_loss": self.inversion_loss,
+            "preference_history": self.preference_history,
+            "base_latent": self.base_latent.tolist(),
+            "shifts": self.shifts.tolist(),
+        }
+
+    def contact_row(self) -> list[tuple[torch.Tensor, str]]:
+        row = []
+        if self.item is not None:
+            row.append((self.item, f"item\n{self.item_preference:.3f}"))
+        row.append((self.reconstruction, f"base\n{self.reconstruction_preference:.3f}"))
+        baseline = self.baseline_preference
+        for index, (variant, score) in enumerate(zip(self.variants, self.variant_preferences)):
+            row.append((variant, f"v{index}\n{score:.3f} ({score - baseline:+.3f})"))
+        return row
+
+
+@dataclass
+class GigsRun:
+    """Everything a run produced and the settings that produced it."""
+
+    items: list[ItemResult]
+    users: list[int]
+    mode: str
+    config: GigsConfig
+    perceptual: str
+    backends: dict[str, dict[str, Any]]
+    device: str
+    timings: dict[str, float]
+    versions: dict[str, str]
+
+    def report(self) -> dict[str, Any]:
+        """The content of ``report.json``."""
+        return {
+            "mode": self.mode,
+            "users": self.users,
+            "perceptual_distance": self.perceptual,
+            "backends": self.backends,
+            "device": self.device,
+            "timings": self.timings,
+            "versions": self.versions,
+            "config": self.config.model_dump(),
+            "items": [item.summary() for item in self.items],
+        }
+
+    def save(self, folder: str | Path, overwrite: bool = False) -> Path:
+        """Write PNGs, ``contact_sheet.png`` and ``report.json`` into ``folder``, atomically:
+        on failure no folder (and no half of one) is left behind."""
+        folder = Path(folder)
+        with atomic_folder(folder, overwrite=overwrite) as staging:
+            for item in self.items:
+                item_folder = staging / item.name
+                item_folder.mkdir()
+                if item.item is not None:
+                    tensor_to_pil(item.item).save(item_folder / "item.png")
+                tensor_to_pil(item.reconstruction).save(item_folder / "reconstruction.png")
+                for index, variant in enumerate(item.variants):
+                    tensor_to_pil(variant).save(item_folder / f"variant_{index:02d}.png")
+            render_contact_sheet([item.contact_row() for item in self.items]).save(staging / "contact_sheet.png")
+            (staging / "report.json").write_text(json.dumps(self.report(), indent=2))
+        return folder

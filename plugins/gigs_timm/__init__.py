@@ -1,0 +1,1 @@
+"""timm-based feature extractors for gigs (shift-predictor trunks, perceptual features)."""

@@ -1,0 +1,32 @@
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import pytest
+import torch
+
+from gigs_core import plugins
+from gigs_core.config import GigsConfig
+from tests.fakes import FakesPlugin
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
+def fakes_plugin():
+    """The test backends, registered like any plugin, for every test."""
+    plugins.register_plugin(FakesPlugin(), name="test-fakes")
+    yield
+    if plugins.plugin_manager().has_plugin("test-fakes"):
+        plugins.unregister_plugin("test-fakes")
+
+
+@pytest.fixture
+def fast_config() -> GigsConfig:
+    """Few steps, MSE-only inversion and the tiny predictor trunk."""
+    return GigsConfig().merged(
+        {
+            "inversion": {"steps": 30, "perceptual": "none", "lr": 0.05},
+            "shift": {"steps": 30, "n": 4, "predictor_trunk": "tiny-cnn", "predictor_trunk_options": {}},
+        }
+    )

@@ -1,0 +1,142 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from gigs_core import __version__
+from gigs_core.cli.main import cli
+
+FAST = ["--steps", "5", "--n", "3", "--perceptual", "none"]
+FAST_TOML = '[shift]\npredictor_trunk = "tiny-cnn"\npredictor_trunk_options = {}\n'
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def fast_toml(tmp_path):
+    path = tmp_path / "fast.toml"
+    path.write_text(FAST_TOML)
+    return path
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "shoe.png"
+    Image.new("RGBA", (40, 30), (200, 10, 10, 128)).save(path)
+    return path
+
+
+def invoke(runner, *args):
+    return runner.invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def test_version_and_help(runner):
+    assert invoke(runner, "--version").output.strip() == f"gigs, version {__version__}"
+    help_text = invoke(runner, "run", "--help").output
+    assert "--generator" in help_text and "--config" in help_text and "--device" in help_text
+
+
+def test_help_does_not_import_torch():
+    code = "import sys; from gigs_core.cli.main import cli; sys.exit(1 if 'torch' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_run_writes_the_folder_and_prints_a_table(runner, tmp_path, photo, fast_toml):
+    out = tmp_path / "run"
+    result = invoke(runner, "run", "-g", "linear", "-r", "pixel", "-i", photo, "-u", "0,1", *FAST,
+                    "--config", fast_toml, "--seed", "3", "-o", out, "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    assert "shoe" in result.output and f"wrote {out}" in result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["users"] == [0, 1]
+    assert report["config"]["shift"]["n"] == 3 and report["config"]["shift"]["steps"] == 5
+    assert report["config"]["shift"]["predictor_trunk"] == "tiny-cnn"
+    assert report["backends"]["generator"]["name"] == "linear"
+    assert report["items"][0]["seed"] == 3
+    assert (out / "shoe" / "variant_02.png").exists()
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".yaml", ".json"])
+def test_config_file_formats_and_command_line_wins(runner, tmp_path, suffix):
+    settings = {
+        "generator": "linear", "recommender": "pixel", "n": 4, "steps": 4, "perceptual": "none",
+        "generator_option": {"latent_dim": 5}, "users": "2",
+        "shift": {"predictor_trunk": "tiny-cnn", "predictor_trunk_options": {}},
+    }
+    path = tmp_path / f"settings{suffix}"
+    if suffix == ".json":
+        path.write_text(json.dumps(settings))
+    elif suffix == ".yaml":
+        import yaml
+
+        path.write_text(yaml.safe_dump(settings))
+    else:
+        path.write_text(
+            'generator = "linear"\nrecommender = "pixel"\nn = 4\nsteps = 4\nperceptual = "none"\nusers = "2"\n'
+            "generator_option = { latent_dim = 5 }\n" + FAST_TOML
+        )
+    out = tmp_path / "out"
+    result = invoke(runner, "run", "--config", path, "--n", "3", "-o", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["config"]["shift"]["n"] == 3  # the command line wins
+    assert report["config"]["shift"]["steps"] == 4  # the file fills the rest
+    assert report["users"] == [2]
+    assert report["backends"]["generator"]["options"] == {"latent_dim": 5}
+    assert len(report["items"][0]["base_latent"]) == 5
+
+
+def test_plugins_lists_backends_with_distribution(runner):
+    output = invoke(runner, "plugins").output
+    assert any(line.split()[:4] == ["generator", "toy", "gigs", __version__] for line in output.splitlines())
+    rows = json.loads(invoke(runner, "plugins", "--json").output)
+    linear = next(row for row in rows if row["name"] == "linear")
+    assert linear["distribution"] == "registered in code" and "latent_dim" in linear["options"]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["-i", "missing.png"], "does not exist"),
+        (["-i", "{notimage}"], "is not a readable image"),
+        (["-g", "nope"], "unknown generator 'nope'; valid generators:"),
+        (["-G", "latent_dimension=3"], "bad options for generator 'linear'"),
+        (["-G", "novalue"], "takes KEY=VALUE"),
+        (["-u", "99"], "user id 99 is out of range"),
+        (["-u", ""], "cannot read users"),
+        (["--config", "{badconfig}"], "could not be parsed"),
+        (["--config", "{unknownsetting}"], "unknown settings colour"),
+        (["-o", "{existing}"], "already exists"),
+    ],
+)
+def test_user_mistakes_give_one_clean_line(runner, tmp_path, args, message):
+    (tmp_path / "notimage.png").write_text("hello")
+    (tmp_path / "bad.toml").write_text("= nonsense")
+    (tmp_path / "unknown.toml").write_text('colour = "red"')
+    (tmp_path / "existing").mkdir()
+    paths = {"notimage": tmp_path / "notimage.png", "badconfig": tmp_path / "bad.toml",
+             "unknownsetting": tmp_path / "unknown.toml", "existing": tmp_path / "existing"}
+    args = [arg.format(**paths) for arg in args]
+    base = ["run", "-g", "linear", "-r", "pixel", *FAST, "-o", str(tmp_path / "out")]
+    result = runner.invoke(cli, base + args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_backend_names_is_a_clean_error(runner):
+    result = runner.invoke(cli, ["run"])
+    assert result.exit_code == 2 and "give --generator and --recommender" in result.output
+
+
+def test_debug_shows_the_traceback(runner):
+    result = runner.invoke(cli, ["--debug", "run", "-g", "nope", "-r", "pixel"])
+    assert result.exit_code != 0 and type(result.exception).__name__ == "UnknownBackendError"

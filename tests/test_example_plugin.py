@@ -1,0 +1,57 @@
+"""The example third-party distribution, installed for real, used by `gigs` unchanged."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gigs_core.testing import GeneratorContract
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "gigs-plugin-example"
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--no-index", "--target", str(target), str(EXAMPLE)],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def gigs(installed, *args):
+    env = dict(os.environ, PYTHONPATH=str(installed))
+    return subprocess.run([sys.executable, "-m", "gigs_core", *args], env=env, capture_output=True, text=True)
+
+
+def test_plugins_shows_the_distribution_and_version(installed):
+    result = gigs(installed, "plugins", "--json")
+    assert result.returncode == 0, result.stderr
+    stripes = next(row for row in json.loads(result.stdout) if row["name"] == "stripes")
+    assert (stripes["kind"], stripes["distribution"], stripes["version"]) == ("generator", "gigs-plugin-example", "0.1.0")
+
+
+def test_gigs_run_uses_the_plugin_generator(installed, tmp_path):
+    out = tmp_path / "run"
+    result = gigs(installed, "run", "-g", "stripes", "-r", "toy", "-G", "resolution=16",
+                  "--steps", "3", "--n", "2", "--perceptual", "none", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["backends"]["generator"]["class"] == "gigs_plugin_example.stripes.StripesGenerator"
+    assert len(report["items"][0]["variant_preferences"]) == 2
+
+
+class TestStripesContract(GeneratorContract):
+    def make_generator(self):
+        sys.path.insert(0, str(EXAMPLE))
+        try:
+            from gigs_plugin_example.stripes import StripesGenerator
+        finally:
+            sys.path.remove(str(EXAMPLE))
+        return StripesGenerator(resolution=16)

@@ -1,0 +1,52 @@
+import torch
+
+from gigs_core.config import InversionConfig
+from gigs_core.factories import create_generator, create_inverter
+from gigs_core.inversion import LatentOptimizationInverter
+
+
+def config(**overrides):
+    settings = {"steps": 200, "lr": 0.05, "perceptual": "none"}
+    settings.update(overrides)
+    return InversionConfig(**settings)
+
+
+def test_recovers_an_image_the_generator_made():
+    generator = create_generator("linear")
+    target_latent = generator.sample_latent(1, generator=torch.Generator().manual_seed(11))
+    target_latent = (target_latent - target_latent.mean()) / target_latent.std()
+    with torch.no_grad():
+        target = generator(target_latent)
+    result = LatentOptimizationInverter(config()).invert(generator, target, seeds=[0])
+    assert float(result.losses[0]) < 1e-3
+    assert (result.reconstructions - target).abs().max() < 0.05
+    start = generator(generator.sample_latent(1, generator=torch.Generator().manual_seed(0)))
+    assert (start - target).pow(2).mean() > 10 * result.losses[0]
+
+
+def test_latents_are_row_normalised():
+    generator = create_generator("linear", latent_dim=16)
+    images = torch.rand(3, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    result = create_inverter(**config(steps=10).model_dump()).invert(generator, images, seeds=[0, 1, 2])
+    torch.testing.assert_close(result.latents.mean(dim=1), torch.zeros(3), atol=1e-5, rtol=0)
+    torch.testing.assert_close(result.latents.std(dim=1), torch.ones(3), atol=1e-5, rtol=0)
+    assert result.perceptual == "none"
+
+
+def test_batched_equals_one_by_one():
+    generator = create_generator("linear")
+    images = torch.rand(2, 1, 8, 8, generator=torch.Generator().manual_seed(2))
+    inverter = LatentOptimizationInverter(config(steps=40))
+    together = inverter.invert(generator, images, seeds=[5, 6])
+    for index, seed in enumerate([5, 6]):
+        alone = inverter.invert(generator, images[index : index + 1], seeds=[seed])
+        torch.testing.assert_close(together.latents[index], alone.latents[0], atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(together.losses[index], alone.losses[0], atol=1e-6, rtol=1e-4)
+
+
+def test_zero_steps_returns_the_prior_sample():
+    generator = create_generator("linear")
+    images = torch.rand(1, 1, 8, 8)
+    first = LatentOptimizationInverter(config(steps=0)).invert(generator, images, seeds=[7])
+    second = LatentOptimizationInverter(config(steps=0)).invert(generator, images, seeds=[7])
+    assert torch.equal(first.latents, second.latents)

@@ -1,0 +1,142 @@
+"""Plugin discovery through real entry points of throwaway distributions."""
+
+import sys
+import textwrap
+import warnings
+
+import pluggy
+import pydantic
+import pytest
+
+from gigs_core import hookimpl, plugins
+from gigs_core.errors import InvalidOptionsError, PluginError, UnknownBackendError
+from gigs_core.factories import create_generator, list_generators, list_inverters
+from gigs_core.options import BackendOptions
+from gigs_core.registry import get_spec
+
+THIRD_PARTY = '''
+from gigs_core import hookimpl
+from tests.fakes import LinearGenerator, LinearGeneratorOptions
+
+@hookimpl
+def register_generators(register):
+    register("third-party-linear", LinearGeneratorOptions, lambda o: LinearGenerator(**o.model_dump()),
+             description="from a throwaway distribution")
+'''
+
+
+def make_distribution(root, dist_name, version, entry_name, module, source):
+    (root / f"{module}.py").write_text(textwrap.dedent(source))
+    info = root / f"{dist_name.replace('-', '_')}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text(f"[gigs]\n{entry_name} = {module}\n")
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    """A folder on sys.path holding installed-looking distributions; plugins reloaded around each test."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    make_distribution(tmp_path, "thirdparty-gen", "1.2.3", "third", "thirdparty_gen", THIRD_PARTY)
+    make_distribution(tmp_path, "broken-plugin", "0.1", "broken", "broken_plugin", "raise ImportError('no such backend lib')")
+    plugins.reset()
+    yield tmp_path
+    for module in ("thirdparty_gen", "broken_plugin"):
+        sys.modules.pop(module, None)
+    plugins.reset()
+
+
+def test_entry_point_plugin_registers_and_broken_one_only_warns(site):
+    with pytest.warns(plugins.GigsPluginWarning, match="'broken'.*broken-plugin 0.1.*no such backend lib"):
+        names = list_generators()
+    assert "third-party-linear" in names and "toy" in names
+    origin = get_spec("generator", "third-party-linear").origin
+    assert (origin.distribution, origin.version) == ("thirdparty-gen", "1.2.3")
+    assert create_generator("third-party-linear", latent_dim=3).latent_dim == 3
+    assert list_generators("third-*") == ["third-party-linear"]
+
+
+def test_only_named_plugins_are_loaded(site, monkeypatch):
+    monkeypatch.setenv(plugins.ONLY_PLUGINS_ENV, "third")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the broken plugin is not even imported
+        assert list_generators() == ["third-party-linear"]
+    assert list_inverters() == []
+
+
+def test_autoload_can_be_disabled(site, monkeypatch):
+    monkeypatch.setenv(plugins.DISABLE_AUTOLOAD_ENV, "1")
+    assert list_generators() == []
+    plugins.register_plugin(sys.modules[__name__], name="in-code")
+    assert list_generators() == ["in-code-gen"]
+
+
+@hookimpl
+def register_generators(register):  # used by test_autoload_can_be_disabled
+    from tests.fakes import LinearGenerator, LinearGeneratorOptions
+
+    register("in-code-gen", LinearGeneratorOptions, lambda o: LinearGenerator(**o.model_dump()))
+
+
+def test_misspelt_hook_fails_loudly():
+    class Misspelt:
+        @hookimpl
+        def register_generator(self, register):  # missing 's'
+            pass
+
+    with pytest.raises(pluggy.PluginValidationError):
+        plugins.register_plugin(Misspelt(), name="misspelt")
+    plugins.plugin_manager().unregister(name="misspelt")
+
+
+class LaxOptions(pydantic.BaseModel):  # no extra="forbid"
+    pass
+
+
+@pytest.mark.parametrize(
+    "name,options,message",
+    [
+        ("Bad Name", BackendOptions, "names are lowercase"),
+        ("lax", LaxOptions, "extra='forbid'"),
+        ("linear", BackendOptions, "already registered by plugin 'test-fakes'"),
+    ],
+)
+def test_invalid_registrations_warn_and_are_skipped(name, options, message):
+    class Faulty:
+        @hookimpl
+        def register_generators(self, register):
+            register(name, options, lambda o: None)
+
+    plugins.register_plugin(Faulty(), name="faulty")
+    try:
+        with pytest.warns(plugins.GigsPluginWarning, match=f"'faulty'.*{message}"):
+            names = list_generators()
+        assert "linear" in names and name not in (set(names) - {"linear"})
+    finally:
+        plugins.unregister_plugin("faulty")
+
+
+def test_unknown_name_lists_valid_ones():
+    with pytest.raises(UnknownBackendError, match=r"unknown generator 'nope'; valid generators: .*linear.*toy"):
+        create_generator("nope")
+
+
+def test_bad_options_list_valid_options():
+    with pytest.raises(InvalidOptionsError, match=r"latent_dimension: Extra inputs.*valid options: latent_dim: int = 6"):
+        create_generator("linear", latent_dimension=3)
+    with pytest.raises(InvalidOptionsError, match="channels"):
+        create_generator("toy", channels=2)
+
+
+def test_factory_breaking_the_protocol_is_a_plugin_error():
+    class Liar:
+        @hookimpl
+        def register_generators(self, register):
+            register("liar", BackendOptions, lambda o: object())
+
+    plugins.register_plugin(Liar(), name="liar")
+    try:
+        with pytest.raises(PluginError, match="does not satisfy the Generator protocol"):
+            create_generator("liar")
+    finally:
+        plugins.unregister_plugin("liar")

@@ -1,0 +1,120 @@
+import pytest
+import torch
+
+from gigs_core.config import ShiftConfig
+from gigs_core.factories import create_generator, create_recommender
+from gigs_core.shifting import optimize_shifts
+
+USERS = torch.arange(5)
+EPS = 0.4
+
+
+def fast(**overrides) -> ShiftConfig:
+    settings = {"n": 4, "steps": 150, "predictor_trunk": "tiny-cnn", "predictor_trunk_options": {}}
+    settings.update(overrides)
+    return ShiftConfig(**settings)
+
+
+def base_latent(generator, seed=0):
+    return generator.sample_latent(1, generator=torch.Generator().manual_seed(seed))
+
+
+def best_single_shift(generator, recommender, z, eps):
+    """Reference: projected gradient ascent of the group preference over the box |k| <= eps."""
+    k = torch.zeros_like(z, requires_grad=True)
+    optimizer = torch.optim.Adam([k], lr=0.01)
+    for _ in range(1500):
+        loss = -recommender.group_score(generator(z + k), USERS).sum()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            k.clamp_(-eps, eps)
+    with torch.no_grad():
+        return float(recommender.group_score(generator(z + k), USERS))
+
+
+def block_problem():
+    """Latent dims 0-2 draw the top half, dims 3-5 the bottom half; users only look at the top."""
+    generator, recommender = create_generator("linear"), create_recommender("pixel")
+    with torch.no_grad():
+        weight = generator.weight.view(8, 8, 6)
+        weight[:4, :, 3:] = 0
+        weight[4:, :, :3] = 0
+        recommender.theta.view(5, 8, 8)[:, 4:, :] = 0
+    return generator, recommender
+
+
+def test_reaches_the_known_optimum_and_stays_in_the_box():
+    generator, recommender = create_generator("linear"), create_recommender("pixel")
+    z = base_latent(generator)
+    with torch.no_grad():
+        before = float(recommender.group_score(generator(z), USERS))
+    best = best_single_shift(generator, recommender, z, EPS)
+    result = optimize_shifts(generator, recommender, z, USERS, fast(normalize="none", eps=EPS), seeds=[0])
+    assert result.shifts.abs().max() <= EPS
+    gain = float(result.preferences.mean()) - before
+    assert gain >= 0.9 * (best - before)
+    assert float(result.preferences.max()) <= best + 1e-3  # nothing beats the box optimum
+
+
+def test_variants_stay_distinct_where_users_do_not_care():
+    """With the default ResNet18 predictor, the shifts agree where the users look and
+    stay apart where they do not, while the preference reaches the box optimum."""
+    generator, recommender = block_problem()
+    z = base_latent(generator, seed=1)
+    best = best_single_shift(generator, recommender, z, EPS)
+    config = ShiftConfig(n=4, steps=150, normalize="none", eps=EPS)
+    result = optimize_shifts(generator, recommender, z, USERS, config, seeds=[1])
+    assert float(result.preferences.min()) >= best - 0.02
+    free = result.shifts[0, :, 3:]
+    distances = torch.cdist(free, free)[~torch.eye(4, dtype=torch.bool)]
+    assert distances.min() > 0.1
+    bottoms = result.variants[0, :, :, 4:, :].flatten(1)
+    assert torch.cdist(bottoms, bottoms)[~torch.eye(4, dtype=torch.bool)].min() > 0.01
+
+
+@pytest.mark.parametrize("normalize,targets", [("row", "fixed"), ("batch", "permuted")])
+def test_batched_items_equal_items_one_by_one(normalize, targets):
+    generator, recommender = create_generator("linear"), create_recommender("pixel")
+    latents = generator.sample_latent(2, generator=torch.Generator().manual_seed(5))
+    config = fast(steps=25, normalize=normalize, targets=targets)
+    together = optimize_shifts(generator, recommender, latents, USERS, config, seeds=[3, 4])
+    for index, seed in enumerate([3, 4]):
+        alone = optimize_shifts(generator, recommender, latents[index : index + 1], USERS, config, seeds=[seed])
+        torch.testing.assert_close(together.shifts[index], alone.shifts[0], atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(together.preferences[index], alone.preferences[0], atol=1e-5, rtol=1e-4)
+
+
+def test_same_seed_same_result_and_history_rises():
+    generator, recommender = create_generator("linear"), create_recommender("pixel")
+    z = base_latent(generator, seed=2)
+    first = optimize_shifts(generator, recommender, z, USERS, fast(steps=40), seeds=[9])
+    second = optimize_shifts(generator, recommender, z, USERS, fast(steps=40), seeds=[9])
+    assert torch.equal(first.shifts, second.shifts)
+    assert first.preference_history.shape == (40, 1)
+    assert first.preference_history[-5:].mean() > first.preference_history[:5].mean()
+
+
+def test_preference_weight_zero_does_not_chase_preference():
+    generator, recommender = create_generator("linear"), create_recommender("pixel")
+    z = base_latent(generator, seed=3)
+    chasing = optimize_shifts(generator, recommender, z, USERS, fast(normalize="none"), seeds=[0])
+    ignoring = optimize_shifts(generator, recommender, z, USERS, fast(normalize="none", preference_weight=0.0), seeds=[0])
+    assert chasing.preferences.mean() > ignoring.preferences.mean() + 0.1
+
+
+def test_leaves_backends_as_they_were():
+    generator, recommender = create_generator("linear"), create_recommender("pixel")
+    generator.train()
+    optimize_shifts(generator, recommender, base_latent(generator), USERS, fast(steps=3), seeds=[0])
+    assert generator.training and recommender.training
+    assert all(p.requires_grad for p in generator.parameters())
+    assert generator.weight.grad is None
+
+
+def test_default_resnet18_predictor_runs():
+    generator, recommender = create_generator("linear", channels=3), create_recommender("pixel", channels=3)
+    config = ShiftConfig(n=3, steps=2)
+    result = optimize_shifts(generator, recommender, base_latent(generator), USERS, config, seeds=[0])
+    assert result.variants.shape == (1, 3, 3, 8, 8)
