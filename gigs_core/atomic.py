@@ -12,6 +12,13 @@ from typing import Iterator
 from gigs_core.errors import UserInputError
 
 
+def _default_mode(folder: bool) -> int:
+    """The permissions a plain open()/mkdir() would give (mkstemp/mkdtemp use 0600/0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if folder else 0o666) & ~umask
+
+
 def check_output_folder(folder: str | Path, overwrite: bool) -> Path:
     """Fail early (before any work) if ``folder`` exists and may not be replaced."""
     folder = Path(folder)
@@ -31,6 +38,7 @@ def atomic_file(target: str | Path) -> Iterator[Path]:
     os.close(handle)
     try:
         yield Path(temporary)
+        os.chmod(temporary, _default_mode(folder=False))
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
@@ -45,6 +53,7 @@ def atomic_folder(target: str | Path, overwrite: bool = False) -> Iterator[Path]
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
     try:
         yield staging
+        os.chmod(staging, _default_mode(folder=True))
         if target.exists():
             retired = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
             os.replace(target, retired / "old")

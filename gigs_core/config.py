@@ -6,12 +6,22 @@ do where they differ from the paper (DESIGN.md §2), to reproduce their numbers.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
 
 Normalization = Literal["row", "batch", "none"]
-PerceptualName = Literal["lpips-alex", "lpips-vgg", "lpips-squeeze", "lpips-untrained", "none"]
+PERCEPTUAL_NAMES = ("lpips-alex", "lpips-vgg", "lpips-squeeze", "lpips-untrained", "none")
+
+
+def _check_perceptual(value: str) -> str:
+    """One of :data:`PERCEPTUAL_NAMES`, or ``domain:PATH`` (a domain classifier's features)."""
+    if value in PERCEPTUAL_NAMES or (value.startswith("domain:") and len(value) > len("domain:")):
+        return value
+    raise ValueError(f"perceptual must be one of {', '.join(PERCEPTUAL_NAMES)} or 'domain:PATH', not {value!r}")
+
+
+PerceptualName = Annotated[str, pydantic.AfterValidator(_check_perceptual)]
 
 
 class _Config(pydantic.BaseModel):
@@ -26,7 +36,8 @@ class InversionConfig(_Config):
     perceptual: PerceptualName = pydantic.Field(
         "lpips-vgg",
         description="perceptual distance: LPIPS with a pretrained backbone (its weights must be in the "
-        "torch hub cache), 'lpips-untrained' (random backbone, explicitly chosen) or 'none' (MSE only)",
+        "torch hub cache), 'lpips-untrained' (random backbone, explicitly chosen), 'domain:PATH' (features of a "
+        "domain classifier saved by `gigs train classifier`) or 'none' (MSE only)",
     )
     perceptual_weight: float = pydantic.Field(1.0, ge=0)
     mse_weight: float = pydantic.Field(1.0, ge=0)

@@ -41,7 +41,15 @@ def _versions() -> dict[str, str]:
 
 
 def _describe(module: Any) -> dict[str, Any]:
-    return {"class": f"{type(module).__module__}.{type(module).__qualname__}"}
+    """The backend's class and the distribution (and version) that provides it."""
+    cls = type(module)
+    top_level = cls.__module__.split(".")[0]
+    distributions = metadata.packages_distributions().get(top_level, [])
+    info: dict[str, Any] = {"class": f"{cls.__module__}.{cls.__qualname__}"}
+    if distributions:
+        info["distribution"] = distributions[0]
+        info["version"] = metadata.version(distributions[0])
+    return info
 
 
 def run_gigs(

@@ -13,6 +13,7 @@ from gigs_core.atomic import atomic_folder
 from gigs_core.config import GigsConfig
 from gigs_core.contact_sheet import render_contact_sheet
 from gigs_core.imaging import tensor_to_pil
+from gigs_core.report_html import render_report_html
 
 
 @dataclass
@@ -85,6 +86,11 @@ class GigsRun:
     device: str
     timings: dict[str, float]
     versions: dict[str, str]
+    evaluation: dict[str, Any] = field(default_factory=dict)
+    """Optional evaluation extras (see :mod:`gigs_core.demo.evaluation`): per item, rows of
+    ground-truth utility, catalogue ranks and distance to the item; shown in the reports."""
+    notes: list[str] = field(default_factory=list)
+    """Plain-language notes for the reports (e.g. which perceptual distance was chosen and why)."""
 
     def report(self) -> dict[str, Any]:
         """The content of ``report.json``."""
@@ -98,10 +104,13 @@ class GigsRun:
             "versions": self.versions,
             "config": self.config.model_dump(),
             "items": [item.summary() for item in self.items],
+            **({"evaluation": self.evaluation} if self.evaluation else {}),
+            **({"notes": self.notes} if self.notes else {}),
         }
 
     def save(self, folder: str | Path, overwrite: bool = False) -> Path:
-        """Write PNGs, ``contact_sheet.png`` and ``report.json`` into ``folder``, atomically:
+        """Write PNGs, ``contact_sheet.png``, ``report.json`` and a self-contained
+        ``report.html`` into ``folder``, atomically:
         on failure no folder (and no half of one) is left behind."""
         folder = Path(folder)
         with atomic_folder(folder, overwrite=overwrite) as staging:
@@ -115,4 +124,5 @@ class GigsRun:
                     tensor_to_pil(variant).save(item_folder / f"variant_{index:02d}.png")
             render_contact_sheet([item.contact_row() for item in self.items]).save(staging / "contact_sheet.png")
             (staging / "report.json").write_text(json.dumps(self.report(), indent=2))
+            (staging / "report.html").write_text(render_report_html(self), encoding="utf-8")
         return folder

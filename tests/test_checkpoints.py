@@ -50,3 +50,13 @@ def test_never_executes_code_from_a_file(tmp_path, capsys):
     (tmp_path / "junk.pt").write_bytes(b"\x00junk")
     with pytest.raises(CheckpointError):
         load_torch_file(tmp_path / "junk.pt")
+
+
+def test_checkpoint_files_get_ordinary_permissions(tmp_path):
+    import os
+
+    path = save_checkpoint(nn.Linear(1, 1), {}, tmp_path / "m")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert path.with_suffix(".json").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -140,3 +140,11 @@ def test_missing_backend_names_is_a_clean_error(runner):
 def test_debug_shows_the_traceback(runner):
     result = runner.invoke(cli, ["--debug", "run", "-g", "nope", "-r", "pixel"])
     assert result.exit_code != 0 and type(result.exception).__name__ == "UnknownBackendError"
+
+
+def test_cuda_without_a_gpu_is_a_clean_error(runner, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    result = runner.invoke(cli, ["run", "-g", "linear", "-r", "pixel", *FAST, "--device", "cuda"])
+    assert result.exit_code == 2 and "torch sees no CUDA device" in result.output

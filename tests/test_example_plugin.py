@@ -26,7 +26,7 @@ def installed(tmp_path_factory):
 
 
 def gigs(installed, *args):
-    env = dict(os.environ, PYTHONPATH=str(installed))
+    env = dict(os.environ, PYTHONPATH=str(installed), OMP_NUM_THREADS="1")
     return subprocess.run([sys.executable, "-m", "gigs_core", *args], env=env, capture_output=True, text=True)
 
 
@@ -43,7 +43,10 @@ def test_gigs_run_uses_the_plugin_generator(installed, tmp_path):
                   "--steps", "3", "--n", "2", "--perceptual", "none", "-o", str(out))
     assert result.returncode == 0, result.stderr
     report = json.loads((out / "report.json").read_text())
-    assert report["backends"]["generator"]["class"] == "gigs_plugin_example.stripes.StripesGenerator"
+    generator = report["backends"]["generator"]
+    assert generator["class"] == "gigs_plugin_example.stripes.StripesGenerator"
+    assert (generator["distribution"], generator["version"]) == ("gigs-plugin-example", "0.1.0")
+    assert report["backends"]["recommender"]["distribution"] == "gigs"
     assert len(report["items"][0]["variant_preferences"]) == 2
 
 

@@ -95,3 +95,15 @@ def test_save_is_atomic(tmp_path, backends, fast_config, monkeypatch):
     assert not (tmp_path / "fresh").exists()
     with pytest.raises(UserInputError, match="already exists"):
         run.save(target)
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path, backends, fast_config):
+    import os
+
+    generator, recommender = backends
+    run = run_gigs(generator, recommender, torch.rand(1, 1, 8, 8), config=fast_config)
+    folder = run.save(tmp_path / "run")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (folder / "report.json").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -76,16 +76,6 @@ def _config(params: dict[str, Any]):
         raise UserInputError(f"invalid settings: {problems}") from None
 
 
-def pick_device(choice: str):
-    import torch
-
-    if choice == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if choice == "cuda" and not torch.cuda.is_available():
-        raise UserInputError("--device cuda was asked for but torch sees no CUDA device; use --device cpu")
-    return torch.device(choice)
-
-
 def _print_table(run, out: Path) -> None:
     click.echo(f"users: {len(run.users)}  mode: {run.mode}  perceptual: {run.perceptual}  device: {run.device}")
     click.echo(f"{'item':<14}{'item pref':>11}{'base pref':>11}{'mean var':>11}{'best var':>11}{'gain':>9}")
@@ -140,6 +130,8 @@ def run(ctx: click.Context, **params: Any) -> None:
     from gigs_core.pipeline import run_gigs
 
     items = [load_image(path) for path in params["items"]]
+    from gigs_core.devices import pick_device
+
     device = pick_device(params["device"])
     generator = create_generator(params["generator"], **generator_options).to(device)
     recommender = create_recommender(params["recommender"], **recommender_options).to(device)

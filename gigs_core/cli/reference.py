@@ -1,0 +1,45 @@
+"""Render the CLI reference (docs/cli.md) from the commands themselves.
+
+    python -m gigs_core.cli.reference > docs/cli.md
+
+A test checks that docs/cli.md matches, so the reference cannot go stale.
+"""
+
+from __future__ import annotations
+
+import click
+
+HEADER = """# CLI reference
+
+Generated from the commands by `python -m gigs_core.cli.reference > docs/cli.md`
+(a test checks it is current). Plugins can add commands (`register_commands`);
+`gigs --help` lists what is installed.
+
+Exit codes: 0 success; 2 a mistake in what was given (one line on stderr,
+`Error: …`); 1 anything else. `gigs --debug COMMAND …` shows the full traceback.
+"""
+
+
+def _walk(command: click.Command, path: list[str]):
+    yield path, command
+    if isinstance(command, click.Group):
+        for name in sorted(command.commands):
+            yield from _walk(command.commands[name], path + [name])
+
+
+def render_reference(root: click.Group) -> str:
+    sections = [HEADER]
+    for path, command in _walk(root, ["gigs"]):
+        context = click.Context(
+            command, info_name=" ".join(path), terminal_width=100, max_content_width=100,
+            help_option_names=["-h", "--help"],
+        )
+        level = "#" * min(len(path) + 1, 4)
+        sections.append(f"{level} `{' '.join(path)}`\n\n```text\n{command.get_help(context).strip()}\n```\n")
+    return "\n".join(sections)
+
+
+if __name__ == "__main__":
+    from gigs_core.cli.main import cli
+
+    click.echo(render_reference(cli), nl=False)
