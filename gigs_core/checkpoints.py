@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import json
-import pickle
-import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -42,10 +40,10 @@ def load_torch_file(path: str | Path) -> Any:
         raise CheckpointError(f"checkpoint {str(path)!r} does not exist")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, ValueError, AttributeError) as exc:
+    except Exception as exc:  # garbage bytes make the unpickler fail in many different ways
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CheckpointError(
-            f"{str(path)!r} is not a checkpoint gigs can read safely ({first_line})"
+            f"{str(path)!r} is not a checkpoint gigs can read safely ({type(exc).__name__}: {first_line})"
         ) from None
 
 
@@ -72,16 +70,18 @@ def strip_prefix(state: Mapping[str, torch.Tensor], prefix: str) -> dict[str, to
     return {key[len(prefix):] if key.startswith(prefix) else key: value for key, value in state.items()}
 
 
+def require_keys(given: Iterable[str], expected: Iterable[str], description: str) -> None:
+    """Raise ``CheckpointError("{description}: missing keys [...]; unexpected keys [...]")``
+    unless ``given`` and ``expected`` hold the same keys."""
+    given, expected = set(given), set(expected)
+    missing, unexpected = sorted(expected - given), sorted(given - expected)
+    if missing or unexpected:
+        raise CheckpointError(f"{description}: {format_key_mismatch(missing, unexpected)}")
+
+
 def load_state_dict_strict(module: nn.Module, state: Mapping[str, torch.Tensor], source: str) -> None:
     """``module.load_state_dict(state, strict=True)`` with a readable error on mismatch."""
-    expected = set(module.state_dict())
-    given = set(state)
-    missing = sorted(expected - given)
-    unexpected = sorted(given - expected)
-    if missing or unexpected:
-        raise CheckpointError(
-            f"{source} does not fit {type(module).__name__}: {format_key_mismatch(missing, unexpected)}"
-        )
+    require_keys(state, module.state_dict(), f"{source} does not fit {type(module).__name__}")
     try:
         module.load_state_dict(state, strict=True)
     except RuntimeError as exc:  # shape mismatches

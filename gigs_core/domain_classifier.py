@@ -181,7 +181,7 @@ def train_classifier(
 
 
 def _shift(images: torch.Tensor, rng: torch.Generator, pixels: int) -> torch.Tensor:
-    """Each image translated by a random offset of up to ``pixels`` (zero/edge padding by replication)."""
+    """Each image translated by a random offset of up to ``pixels`` (edge pixels replicated)."""
     if pixels <= 0:
         return images
     n, _, h, w = images.shape

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import time
 from importlib import metadata
 from typing import Any, Sequence
@@ -19,6 +18,7 @@ from gigs_core.result import GigsRun, ItemResult
 from gigs_core.seeds import rng
 from gigs_core.shifting import optimize_shifts
 from gigs_core.users import UserSpec, resolve_users
+from gigs_core.versions import package_versions
 
 
 def _seeds(seeds: int | Sequence[int], count: int) -> list[int]:
@@ -28,16 +28,6 @@ def _seeds(seeds: int | Sequence[int], count: int) -> list[int]:
     if len(seeds) != count:
         raise UserInputError(f"need one seed per item: got {len(seeds)} seeds for {count} items")
     return seeds
-
-
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for package in ("gigs", "torch", "lpips", "timm", "pluggy", "pydantic"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions
 
 
 def _describe(module: Any) -> dict[str, Any]:
@@ -144,5 +134,5 @@ def run_gigs(
         backends=described,
         device=str(device),
         timings=timings,
-        versions=_versions(),
+        versions=package_versions(("gigs", "torch", "lpips", "timm", "pluggy", "pydantic")),
     )

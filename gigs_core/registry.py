@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import pydantic
 
-from gigs_core import plugins
+from gigs_core import plugins, protocols
 from gigs_core.errors import InvalidOptionsError, PluginError, UnknownBackendError
 
 KINDS = {
@@ -18,6 +18,12 @@ KINDS = {
     "recommender": "register_recommenders",
     "inverter": "register_inverters",
     "feature_extractor": "register_feature_extractors",
+}
+PROTOCOLS = {
+    "generator": protocols.Generator,
+    "recommender": protocols.Recommender,
+    "inverter": protocols.Inverter,
+    "feature_extractor": protocols.FeatureExtractor,
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -133,14 +139,7 @@ def create(kind: str, name: str, **options: Any) -> Any:
     """Build backend ``name`` of ``kind`` from keyword options."""
     spec = get_spec(kind, name)
     backend = spec.factory(validate_options(spec, options))
-    from gigs_core import protocols
-
-    protocol = {
-        "generator": protocols.Generator,
-        "recommender": protocols.Recommender,
-        "inverter": protocols.Inverter,
-        "feature_extractor": protocols.FeatureExtractor,
-    }[kind]
+    protocol = PROTOCOLS[kind]
     if not isinstance(backend, protocol):
         raise PluginError(
             f"plugin {spec.plugin!r}: {kind} {name!r} does not satisfy the {protocol.__name__} protocol"

@@ -60,3 +60,9 @@ def test_checkpoint_files_get_ordinary_permissions(tmp_path):
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     assert path.with_suffix(".json").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_text_file_is_a_clean_checkpoint_error(tmp_path):
+    (tmp_path / "notes.pt").write_text("just some notes\n")
+    with pytest.raises(CheckpointError, match="not a checkpoint gigs can read safely"):
+        load_torch_file(tmp_path / "notes.pt")

@@ -133,7 +133,8 @@ def test_user_mistakes_give_one_clean_line(runner, tmp_path, args, message):
 
 
 def test_missing_backend_names_is_a_clean_error(runner):
-    result = runner.invoke(cli, ["run"])
+    # no backends at all runs the demo (tests/demo); one backend alone is an error
+    result = runner.invoke(cli, ["run", "-g", "linear"])
     assert result.exit_code == 2 and "give --generator and --recommender" in result.output
 
 

@@ -1,4 +1,8 @@
-"""``gigs run``: invert an item (or sample one), shift it for a user group, save the run."""
+"""``gigs run``: invert an item (or sample one), shift it for a user group, save the run.
+
+Without ``--generator`` and ``--recommender`` it runs the demo on the bundled
+Fashion-MNIST models (:mod:`gigs_core.demo.cli`).
+"""
 
 from __future__ import annotations
 
@@ -103,7 +107,7 @@ def _print_table(run, out: Path) -> None:
 @click.option("--inversion-steps", type=click.IntRange(min=0), help="Inversion steps (overrides --steps).")
 @click.option("--shift-steps", type=click.IntRange(min=0), help="Shifting steps (overrides --steps).")
 @click.option("--preference-weight", type=float, help="Weight of the preference term [paper: 1].")
-@click.option("--perceptual", type=click.Choice(["lpips-alex", "lpips-vgg", "lpips-squeeze", "lpips-untrained", "none"]), help="Perceptual distance for inversion [lpips-vgg].")
+@click.option("--perceptual", metavar="NAME", help="Perceptual distance for inversion: lpips-alex, lpips-vgg, lpips-squeeze, lpips-untrained, none or domain:CLASSIFIER.safetensors [lpips-vgg; demo: lpips-alex if cached, else the bundle's domain classifier].")
 @click.option("--preset", type=click.Choice(["paper", "authors"]), default="paper", show_default=True, help="Paper settings, or those of the authors' scripts.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the first item (item i uses seed+i).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
@@ -111,10 +115,27 @@ def _print_table(run, out: Path) -> None:
 @click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
 @click.option("--config", type=click.Path(dir_okay=False), help="TOML/YAML/JSON file of these settings; the command line wins.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--demo-item", type=click.IntRange(min=0), help="Demo (no backends): which bundled item (see `gigs demo info`).")
+@click.option("--segment", help="Demo (no backends): the taste segment to please (see `gigs demo info`).")
+@click.option("--bundle", type=click.Path(file_okay=False), help="Demo (no backends): bundle folder [$GIGS_DEMO_BUNDLE or the shipped one].")
 @click.pass_context
 def run(ctx: click.Context, **params: Any) -> None:
-    """Run GIGS: variants of an item that the chosen users prefer more."""
+    """Run GIGS: variants of an item that the chosen users prefer more.
+
+    With no --generator/--recommender it runs the demo: a ProGAN and a DVBPR trained on
+    Fashion-MNIST with synthetic users, on a bundled item or your --item photo.
+    """
     params = _apply_config_file(ctx, params)
+    demo_only = [flag for flag in ("demo_item", "segment", "bundle") if params.get(flag) is not None]
+    if not params["generator"] and not params["recommender"]:
+        if params["users"] != "all" or params["preset"] != "paper" or params["count"] != 1:
+            raise UserInputError("the demo (no --generator/--recommender) takes --segment instead of --users, "
+                                 "and no --preset/--count")
+        from gigs_core.demo.cli import run_demo_command
+
+        return run_demo_command(params)
+    if demo_only:
+        raise UserInputError(f"--{demo_only[0].replace('_', '-')} applies to the demo only (no --generator/--recommender)")
     if not params["generator"] or not params["recommender"]:
         raise UserInputError("give --generator and --recommender (see `gigs plugins` for the names)")
     generator_options = parse_key_values(params["generator_option"], "--generator-option")

@@ -1,0 +1,137 @@
+"""``gigs demo build|info`` and the no-backend path of ``gigs run``. Heavy imports inside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gigs_core.cli.main import GigsGroup
+
+
+@click.group(cls=GigsGroup)
+def demo() -> None:
+    """The demo bundle that `gigs run` uses when no backends are given."""
+
+
+@demo.command("build")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="Bundle folder [the one shipped in the package].")
+@click.option("--quick", is_flag=True, help="Tiny settings on a Fashion-MNIST subset: tests the recipe in seconds.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), help="Fashion-MNIST IDX folder [Debian's /usr/share/datasets/fashion-mnist].")
+@click.option("--from-artifacts", type=click.Path(file_okay=False), help="Reuse trained models found here (*.users.npz, dvbpr*/best.safetensors, progan*/generator.safetensors, *classifier*/classifier.safetensors).")
+@click.option("--users", "users_file", type=click.Path(dir_okay=False), help="Reuse this synthetic-users file.")
+@click.option("--recommender-checkpoint", type=click.Path(dir_okay=False), help="Reuse this DVBPR checkpoint.")
+@click.option("--generator-checkpoint", type=click.Path(dir_okay=False), help="Reuse this ProGAN checkpoint.")
+@click.option("--classifier-checkpoint", type=click.Path(dir_okay=False), help="Reuse this domain classifier.")
+@click.option("--work-dir", type=click.Path(file_okay=False), help="Keep the training runs here (default: a temporary folder, removed).")
+@click.option("--overwrite", is_flag=True, help="Replace the bundle folder if it exists.")
+def build(out, quick, data_dir, from_artifacts, users_file, recommender_checkpoint, generator_checkpoint,
+          classifier_checkpoint, work_dir, overwrite) -> None:
+    """Rebuild the demo bundle from Fashion-MNIST with fixed seeds (trains every model unless given)."""
+    import time
+
+    from gigs_core.demo import SHIPPED_BUNDLE
+    from gigs_core.demo.build import BuildInputs, build_bundle
+
+    inputs = BuildInputs.from_artifacts(from_artifacts) if from_artifacts else BuildInputs()
+    for name, value in (("users", users_file), ("recommender", recommender_checkpoint),
+                        ("generator", generator_checkpoint), ("classifier", classifier_checkpoint)):
+        if value:
+            setattr(inputs, name, Path(value))
+    reused = [name for name, value in vars(inputs).items() if value]
+    if reused:
+        click.echo(f"reusing: {', '.join(f'{k} ({getattr(inputs, k)})' for k in reused)}", err=True)
+    started = time.perf_counter()
+    folder = build_bundle(out or SHIPPED_BUNDLE, data_dir=data_dir, quick=quick, inputs=inputs, work_dir=work_dir,
+                          overwrite=overwrite, echo=lambda line: click.echo(line, err=True))
+    size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+    click.echo(f"wrote demo bundle {folder} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
+
+
+@demo.command("info")
+@click.option("--bundle", type=click.Path(file_okay=False), help="Bundle folder [$GIGS_DEMO_BUNDLE or the shipped one].")
+def info(bundle) -> None:
+    """Describe the demo bundle: items, segments, models, how it was built."""
+    from gigs_core.demo.bundle import DemoBundle
+
+    loaded = DemoBundle(bundle)
+    manifest = loaded.manifest
+    click.echo(f"bundle: {loaded.folder} ({loaded.size_bytes() / 1e6:.1f} MB), built {manifest.get('created')}"
+               f"{' (quick)' if manifest.get('quick') else ''}")
+    click.echo(f"catalogue: {manifest['catalogue']['name']}, {manifest['catalogue']['size']:,} items")
+    sizes = manifest.get("group_sizes", {})
+    click.echo("segments: " + ", ".join(f"{g} ({sizes.get(g, '?')} users)" for g in loaded.segments))
+    click.echo("items (--demo-item N):")
+    for item in loaded.items:
+        click.echo(f"  {item.index:>3}  {item.category:<12} {item.path.name}")
+
+
+def run_demo_command(params: dict[str, Any]) -> None:
+    """``gigs run`` without --generator/--recommender: the demo (see docs/demo.md)."""
+    from gigs_core.atomic import check_output_folder
+    from gigs_core.cli.progress_bars import PhaseBars
+    from gigs_core.devices import pick_device
+    from gigs_core.demo.runner import DemoRequest, run_demo
+
+    out = check_output_folder(params["out"], params["overwrite"])
+    steps = params.get("steps")
+    request = DemoRequest(
+        bundle=params.get("bundle"), demo_item=params.get("demo_item"), photos=list(params["items"]),
+        segment=params.get("segment"), seed=params.get("seed"),
+        inversion_steps=params["inversion_steps"] if params["inversion_steps"] is not None else steps,
+        shift_steps=params["shift_steps"] if params["shift_steps"] is not None else steps,
+        n=params["n"], eps=params["eps"], preference_weight=params["preference_weight"],
+        perceptual=params["perceptual"], device=pick_device(params["device"]),
+    )
+    threads = _cpu_threads(request.device)
+    bars = PhaseBars(enabled=False if params["quiet"] else None)
+    try:
+        result = run_demo(request, progress=bars)
+        if threads:
+            result.notes.append(f"CPU threads: {threads} (the demo's models are small; set OMP_NUM_THREADS to change)")
+    finally:
+        bars.close()
+    result.save(out, overwrite=params["overwrite"])
+    print_demo_table(result, out)
+
+
+def _cpu_threads(device) -> int | None:
+    """On CPU, one intra-op thread unless OMP_NUM_THREADS says otherwise: the demo's models are
+    tiny, and with two threads on a 2-core machine whose other core is busy, a run took
+    235 s instead of 21 s (threads waiting on each other). Returns the count set, if any."""
+    import os
+
+    import torch
+
+    if device.type != "cpu" or os.environ.get("OMP_NUM_THREADS"):
+        return None
+    torch.set_num_threads(1)
+    return 1
+
+
+def print_demo_table(run, out: Path) -> None:
+    """The short table: item, reconstruction and each variant with their scores."""
+    evaluation = run.evaluation
+    size = evaluation["catalogue"]["size"]
+    for note in run.notes:
+        click.echo(note)
+    click.echo(f"group: {evaluation['group']}; ranks among {size:,} {evaluation['catalogue']['name']} items "
+               f"(1 = best)")
+    header = (f"{'image':<16}{'group pref':>11}{'true utility':>13}{'rank (pref)':>13}{'rank (true)':>13}"
+              f"{'distance':>10}")
+    for name, rows in evaluation["items"].items():
+        click.echo(f"\n{name}")
+        click.echo(header)
+        for row in rows:
+            click.echo(f"{row['image']:<16}{row['group_preference']:>11.4f}{row['ground_truth_utility']:>13.4f}"
+                       f"{row['rank_by_preference']:>13,}{row['rank_by_ground_truth']:>13,}"
+                       f"{row['distance_to_item']:>10.4f}")
+        variants = [r for r in rows if r["image"].startswith("variant")]
+        base = rows[0]
+        mean_pref = sum(r["group_preference"] for r in variants) / len(variants)
+        mean_true = sum(r["ground_truth_utility"] for r in variants) / len(variants)
+        click.echo(f"{'variants (mean)':<16}{mean_pref:>11.4f}{mean_true:>13.4f}   "
+                   f"change vs {base['image']}: preference {mean_pref - base['group_preference']:+.4f}, "
+                   f"true utility {mean_true - base['ground_truth_utility']:+.4f}")
+    click.echo(f"\nwrote {out}/ (report.html, report.json, images) in {run.timings['total_s']:.1f} s")

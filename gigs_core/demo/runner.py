@@ -1,0 +1,159 @@
+"""The default ``gigs run``: GIGS on a bundled Fashion-MNIST item (or the user's photo) for a taste segment.
+
+:func:`run_demo` loads the bundle's models, prepares the item, chooses the
+perceptual distance (:func:`choose_perceptual`), runs :func:`~gigs_core.pipeline.run_gigs`
+with the bundle's demo settings and attaches the evaluation extras
+(:mod:`gigs_core.demo.evaluation`). It returns the run; saving and printing
+are the caller's.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+
+from gigs_core.config import GigsConfig
+from gigs_core.demo.bundle import DemoBundle
+from gigs_core.errors import UserInputError
+from gigs_core.perceptual import BACKBONE_FILES, DOMAIN_PREFIX, backbone_path, lpips_available
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DemoRequest:
+    """What the user asked for; ``None`` means the bundle's default."""
+
+    bundle: str | Path | None = None
+    demo_item: int | None = None
+    photos: Sequence[str | Path] = ()
+    segment: str | None = None
+    seed: int | None = None
+    inversion_steps: int | None = None
+    shift_steps: int | None = None
+    n: int | None = None
+    eps: float | None = None
+    preference_weight: float | None = None
+    perceptual: str | None = None
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+
+def choose_perceptual(bundle: DemoBundle, requested: str | None = None) -> tuple[str, str]:
+    """``(name, note)``: LPIPS-alex when its backbone weights are cached, else the bundle's
+    domain-classifier features. Never random features. ``requested`` wins when given."""
+    if requested:
+        return requested, f"perceptual distance: {requested} (chosen on the command line)"
+    if lpips_available("alex"):
+        return "lpips-alex", "perceptual distance: LPIPS (alex)"
+    name = f"{DOMAIN_PREFIX}{bundle.path('classifier')}"
+    note = (f"perceptual distance: the demo bundle's domain-classifier features (LPIPS-alex needs "
+            f"{BACKBONE_FILES['alex']} in {backbone_path('alex').parent}, which is absent; nothing is downloaded)")
+    return name, note
+
+
+def prepare_photo(image: torch.Tensor, resolution: int, channels: int, background: str) -> tuple[torch.Tensor, list[str]]:
+    """A ``1×3×H×W`` photo of any size as the backends expect it: grey (when they are), padded
+    to a square with its own border colour, resized, and with the catalogue's background
+    brightness (a light-background product photo is inverted for Fashion-MNIST's dark one)."""
+    from gigs_core.imaging import resize, to_channels
+
+    notes = []
+    grey = to_channels(image, 1)
+    border = torch.cat([grey[..., 0, :], grey[..., -1, :], grey[..., :, 0], grey[..., :, -1]], dim=-1)
+    light = float(border.mean()) > 0.5
+    if background == "dark" and light:
+        grey, image = 1.0 - grey, 1.0 - image
+        notes.append("the photo has a light background; it was inverted to match the catalogue's dark one")
+    height, width = image.shape[-2:]
+    if height != width:
+        side = max(height, width)
+        fill = float(torch.cat([grey[..., 0, :], grey[..., -1, :]], dim=-1).mean())
+        top, left = (side - height) // 2, (side - width) // 2
+        canvas = image.new_full((1, image.shape[1], side, side), fill)
+        canvas[..., top:top + height, left:left + width] = image
+        image = canvas
+        notes.append(f"the {width}×{height} photo was padded to a square")
+    out = to_channels(resize(image, resolution), channels).clamp(0, 1)
+    notes.append(f"the photo was converted to {resolution}×{resolution} {'grey' if channels == 1 else 'colour'}")
+    return out, notes
+
+
+def demo_config(settings: dict[str, Any], request: DemoRequest, perceptual: str) -> GigsConfig:
+    """The bundle's demo settings with the request's overrides."""
+    import pydantic
+
+    shift = {"steps": request.shift_steps if request.shift_steps is not None else settings["shift_steps"],
+             "n": request.n or settings["n"], "eps": request.eps or settings["eps"],
+             "preference_weight": (request.preference_weight if request.preference_weight is not None
+                                   else settings["preference_weight"])}
+    if settings.get("predictor_trunk"):
+        shift["predictor_trunk"] = settings["predictor_trunk"]
+        shift["predictor_trunk_options"] = settings.get("predictor_trunk_options", {})
+    inversion = {"steps": request.inversion_steps if request.inversion_steps is not None else settings["inversion_steps"],
+                 "lr": settings.get("inversion_lr", 0.01), "perceptual": perceptual}
+    try:
+        return GigsConfig().merged({"inversion": inversion, "shift": shift})
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise UserInputError(f"invalid settings: {problems}") from None
+
+
+def run_demo(request: DemoRequest, progress=None):
+    """Run GIGS as the demo does; returns the :class:`~gigs_core.result.GigsRun` (not yet saved)."""
+    from gigs_core.demo.evaluation import evaluation_extras
+    from gigs_core.imaging import conform, load_image
+    from gigs_core.perceptual import create_perceptual_distance
+    from gigs_core.pipeline import run_gigs
+
+    bundle = DemoBundle(request.bundle)
+    settings = bundle.demo_settings
+    segment = request.segment or settings["default_segment"]
+    if segment not in bundle.segments:
+        raise UserInputError(f"unknown segment {segment!r}; segments: {', '.join(bundle.segments)}")
+    perceptual, perceptual_note = choose_perceptual(bundle, request.perceptual)
+    notes = [perceptual_note]
+    device = request.device
+    generator = bundle.generator().to(device)
+    recommender = bundle.recommender().to(device)
+    truth = bundle.ground_truth()
+    users = bundle.group_users(truth, segment)
+
+    background = bundle.manifest["catalogue"].get("background", "dark")
+    if request.photos:
+        images, names = [], []
+        for path in request.photos:
+            prepared, photo_notes = prepare_photo(load_image(path), generator.resolution, generator.channels, background)
+            images.append(prepared)
+            names.append(Path(path).stem)
+            notes += [f"{Path(path).name}: {note}" for note in photo_notes]
+        described_items = [{"photo": str(path)} for path in request.photos]
+    else:
+        item = bundle.item(request.demo_item if request.demo_item is not None else settings["default_item"])
+        images = [conform(load_image(item.path), generator.resolution, generator.channels)]
+        names = [item.name]
+        described_items = [{"demo_item": item.index, "file": item.path.name, "category": item.category,
+                            "catalogue_row": item.catalogue_id}]
+        notes.append(f"item: bundled Fashion-MNIST test item #{item.catalogue_id} ({item.category})")
+    config = demo_config(settings, request, perceptual)
+    seed = settings.get("seed", 0) if request.seed is None else request.seed
+    run = run_gigs(
+        generator, recommender, torch.cat(images).to(device), users=users.tolist(), config=config, seeds=seed,
+        item_names=names, progress=progress,
+        backends={
+            "generator": {"name": "progan", "options": {"checkpoint": str(bundle.path("generator"))}},
+            "recommender": {"name": "dvbpr", "options": {"checkpoint": str(bundle.path("recommender"))}},
+            "demo": {"bundle": str(bundle.folder), "segment": segment, "items": described_items,
+                     "bundle_built": bundle.manifest.get("created"), "quick_bundle": bundle.manifest.get("quick")},
+        },
+    )
+    distance = create_perceptual_distance(perceptual)
+    run.evaluation = evaluation_extras(
+        run, recommender=recommender, ground_truth=truth, users=users, distance=distance, distance_name=perceptual,
+        scores=bundle.scores, group=segment, catalogue=bundle.manifest["catalogue"],
+    )
+    run.notes = notes
+    return run

@@ -1,0 +1,230 @@
+"""``report.html``: one self-contained page per run, written for a seller.
+
+Images are inlined as base64 PNGs, so the file can be mailed or opened
+anywhere. The page shows, per item: the item photo, its reconstruction, the
+variants in a grid with their group preference and change, the evaluation
+extras when the run carries them (ground-truth utility, catalogue ranks,
+distance to the item), a few plain sentences on what changed and how far the
+numbers can be trusted (:func:`item_sentences`), and the run's settings.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from gigs_core.result import GigsRun, ItemResult
+
+#: Column names of evaluation rows, and how the page labels them.
+COLUMN_LABELS = {
+    "group_preference": "group preference",
+    "ground_truth_utility": "ground-truth utility",
+    "rank_by_preference": "catalogue rank (preference)",
+    "rank_by_ground_truth": "catalogue rank (ground truth)",
+    "distance_to_item": "distance to item",
+}
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em;max-width:70em;color:#222}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
+.pair,.grid{display:flex;flex-wrap:wrap;gap:1em}
+figure{margin:0;text-align:center;font-size:.85em}
+figure img{width:112px;height:112px;image-rendering:pixelated;border:1px solid #ddd;background:#fff}
+.up{color:#080}.down{color:#b00}
+table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+.summary li{margin:.3em 0}pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:.8em}
+"""
+
+
+def png_data_uri(image) -> str:
+    """A ``C×H×W`` ``[0, 1]`` tensor as a ``data:image/png;base64,…`` URI."""
+    from gigs_core.imaging import tensor_to_pil
+
+    buffer = io.BytesIO()
+    tensor_to_pil(image).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return "–" if math.isnan(value) else f"{value:.4f}"
+    return str(value)
+
+
+def _signed(value: float) -> str:
+    css = "up" if value > 0 else "down" if value < 0 else ""
+    return f'<span class="{css}">{value:+.4f}</span>'
+
+
+def _figure(image, caption_html: str, alt: str) -> str:
+    return (f'<figure><img src="{png_data_uri(image)}" alt="{_esc(alt)}">'
+            f"<figcaption>{caption_html}</figcaption></figure>")
+
+
+def _std(values: Sequence[float]) -> float:
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
+def _rank_phrase(before: int | None, after: int | None, size: int | None) -> str:
+    if before is None or after is None or not size:
+        return ""
+    return f" Among the {size:,} catalogue items its rank goes from {before:,} to {after:,} (1 = most preferred)."
+
+
+def item_sentences(item: "ItemResult", evaluation: dict[str, Any] | None = None) -> list[str]:
+    """Plain sentences for a seller: what changed, and how confident the numbers are.
+
+    The preference gain is compared with the spread of the group's scores over
+    the catalogue when the run carries catalogue statistics, otherwise with the
+    standard error of the variants' mean; a gain smaller than that is called
+    "within the noise". With a ground-truth utility (synthetic users), the page
+    says plainly whether the users' true utility followed the recommender.
+    """
+    evaluation = evaluation or {}
+    rows = evaluation.get("items", {}).get(item.name, [])
+    stats = evaluation.get("catalogue_stats", {})
+    size = evaluation.get("catalogue", {}).get("size")
+    prefs = item.variant_preferences
+    n = len(prefs)
+    mean = sum(prefs) / n
+    baseline = item.baseline_preference
+    gain = mean - baseline
+    what = "the item photo" if item.item_preference is not None else "the base image"
+    best = max(range(n), key=lambda k: prefs[k])
+    sentences = [
+        f"The {n} variants have a mean group preference of {mean:.4f}, against {baseline:.4f} for {what}: "
+        f"a change of {gain:+.4f} (best variant v{best}: {prefs[best] - baseline:+.4f}; "
+        f"{sum(p > baseline for p in prefs)} of {n} variants score higher than {what})."
+    ]
+    spread = stats.get("group_preference", {}).get("std")
+    if spread:
+        ratio = gain / spread
+        verdict = ("within the noise: small next to how much the group's scores differ between catalogue items"
+                   if abs(ratio) < 0.1 else "a clear change" if abs(ratio) >= 0.5 else "a modest change")
+        sentences.append(
+            f"That change is {ratio:+.2f} standard deviations of this group's scores over the catalogue "
+            f"(σ = {spread:.4f}): {verdict}."
+        )
+    else:
+        error = _std(prefs) / math.sqrt(n) if n > 1 else 0.0
+        if error and abs(gain) < 2 * error:
+            sentences.append(f"The change is within the noise: less than twice the standard error of the "
+                             f"variants' mean ({error:.4f}).")
+        else:
+            sentences.append(f"The variants' scores spread with σ = {_std(prefs):.4f} (standard error of their "
+                             f"mean {error:.4f}), so the change is larger than that noise.")
+    by_label = {row.get("image"): row for row in rows}
+    base_row = by_label.get("item") or by_label.get("reconstruction")
+    variant_rows = [row for row in rows if str(row.get("image", "")).startswith("variant")]
+    if base_row and variant_rows:
+        ranks = [row.get("rank_by_preference") for row in variant_rows if row.get("rank_by_preference")]
+        if ranks and base_row.get("rank_by_preference"):
+            sentences[-1] += _rank_phrase(base_row["rank_by_preference"], min(ranks), size).replace(
+                "its rank goes", "the best variant's rank goes")
+        truth = [row.get("ground_truth_utility") for row in variant_rows]
+        if base_row.get("ground_truth_utility") is not None and all(t is not None for t in truth):
+            truth_gain = sum(truth) / len(truth) - base_row["ground_truth_utility"]
+            truth_spread = stats.get("ground_truth_utility", {}).get("std")
+            scale = f" ({truth_gain / truth_spread:+.2f} σ of the catalogue)" if truth_spread else ""
+            if truth_gain > 0:
+                sentences.append(f"The users' true utility (known here because the users are synthetic) rose too, "
+                                 f"by {truth_gain:+.4f} on average{scale}: the recommender's gain is real for them.")
+            else:
+                sentences.append(f"Caution: the users' true utility (known here because the users are synthetic) "
+                                 f"did not rise ({truth_gain:+.4f} on average{scale}); the recommender was "
+                                 f"pleased, the users would not be.")
+        distances = [row.get("distance_to_item") for row in variant_rows if row.get("distance_to_item") is not None]
+        if distances:
+            sentences.append(f"The variants lie at a mean perceptual distance of {sum(distances) / len(distances):.4f} "
+                             f"from the item ({evaluation.get('distance', 'perceptual distance')}); larger means a "
+                             f"more visible change.")
+    sentences.append("All scores are the recommender's predictions for this group of users, not observed sales.")
+    return sentences
+
+
+def _evaluation_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    head = "".join(f"<th>{_esc(COLUMN_LABELS.get(c, c))}</th>" for c in columns)
+    body = "".join(
+        "<tr><td>" + _esc(row.get("image", "")) + "</td>" + "".join(f"<td>{_esc(_fmt(row.get(c)))}</td>" for c in columns)
+        + "</tr>" for row in rows
+    )
+    return f'<table class="evaluation"><tr><th>image</th>{head}</tr>{body}</table>'
+
+
+def _item_section(item: "ItemResult", evaluation: dict[str, Any]) -> str:
+    rows = evaluation.get("items", {}).get(item.name, [])
+    columns = evaluation.get("columns", [c for c in COLUMN_LABELS if rows and c in rows[0]])
+    by_label = {row.get("image"): row for row in rows}
+    baseline = item.baseline_preference
+    parts = [f'<section class="item" id="item-{_esc(item.name)}"><h2>{_esc(item.name)}</h2>']
+    parts.append('<ul class="summary">' + "".join(f"<li>{_esc(s)}</li>" for s in item_sentences(item, evaluation))
+                 + "</ul>")
+    pair = []
+    if item.item is not None:
+        pair.append(_figure(item.item, f"item<br>preference {item.item_preference:.4f}", "item"))
+    pair.append(_figure(item.reconstruction, f"reconstruction<br>preference {item.reconstruction_preference:.4f}",
+                        "reconstruction"))
+    parts.append('<div class="pair">' + "".join(pair) + "</div><h3>Variants</h3><div class=\"grid\">")
+    base_rank = (by_label.get("item") or by_label.get("reconstruction") or {}).get("rank_by_preference")
+    for index, (variant, score) in enumerate(zip(item.variants, item.variant_preferences)):
+        caption = f"v{index}<br>preference {score:.4f}<br>change {_signed(score - baseline)}"
+        row = by_label.get(f"variant {index}", {})
+        if row.get("rank_by_preference") is not None and base_rank is not None:
+            caption += f"<br>rank {base_rank:,} → {row['rank_by_preference']:,}"
+        if row.get("ground_truth_utility") is not None:
+            caption += f"<br>true utility {row['ground_truth_utility']:.4f}"
+        parts.append(_figure(variant, caption, f"variant {index}"))
+    parts.append("</div>")
+    if rows:
+        parts.append("<h3>Scores</h3>" + _evaluation_table(rows, columns))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_report_html(run: "GigsRun") -> str:
+    """The whole page for ``run`` as a string."""
+    evaluation = run.evaluation or {}
+    group = evaluation.get("group") or f"{len(run.users)} user(s)"
+    title = f"gigs report: {len(run.items)} item(s) for {group}"
+    intro = [
+        f"gigs looked for variants of each item that this group of users ({_esc(group)}) is predicted to prefer, "
+        f"by moving the item's latent code in a generator and scoring the images with the recommender.",
+        f"Perceptual distance: {_esc(run.perceptual)}. Device: {_esc(run.device)}. "
+        f"Total time: {run.timings.get('total_s', float('nan')):.1f} s.",
+    ]
+    catalogue = evaluation.get("catalogue")
+    if catalogue:
+        intro.append(f"Ranks are among the {catalogue.get('size', 0):,} items of {_esc(catalogue.get('name', 'the catalogue'))}.")
+    notes = "".join(f"<li>{_esc(note)}</li>" for note in getattr(run, "notes", []) or [])
+    settings = {
+        "mode": run.mode, "users": len(run.users), "perceptual_distance": run.perceptual, "device": run.device,
+        "backends": run.backends, "config": run.config.model_dump(), "timings": run.timings, "versions": run.versions,
+    }
+    body = [
+        f"<h1>{_esc(title)}</h1>",
+        "".join(f"<p>{p}</p>" for p in intro),
+        f'<ul class="notes">{notes}</ul>' if notes else "",
+        *(_item_section(item, evaluation) for item in run.items),
+        '<h2>Settings</h2><pre class="settings">' + _esc(json.dumps(settings, indent=2, default=str)) + "</pre>",
+    ]
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title>'
+            f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n")

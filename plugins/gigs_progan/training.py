@@ -1,0 +1,420 @@
+"""Progressive-growing training of a ProGAN (Karras et al., ICLR 2018).
+
+Each level (4×4, 8×8, …) is trained in two phases, a fade-in (the new level's
+output blended in with ``alpha`` rising linearly from 0 to 1, for generator and
+critic, and the real images blended the same way) and a stable phase. Loss:
+WGAN-GP (λ = 10) plus the drift term ε·E[D(x)²] (ε = 0.001); Adam (lr 0.001,
+β = (0, 0.99)); an exponential moving average of the generator's weights
+(β = 0.999) is what gets saved and sampled.
+
+The loop is resumable: ``state.pt`` in the output folder holds everything
+needed to continue exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+
+from gigs_core.checkpoints import load_torch_file
+from gigs_core.errors import CheckpointError, UserInputError
+from gigs_core.modules import seeded
+from gigs_core.progress import Progress, no_progress
+
+from gigs_progan.architecture import Architecture, feature_schedule
+from gigs_progan.discriminator import ProGanDiscriminator
+from gigs_progan.generator import ProGanGenerator
+from gigs_progan.native_format import save_generator
+from gigs_core.charts import line_chart
+from gigs_progan.pictures import save_grid
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "state.pt"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of one training run (stored in the run folder, reused on resume)."""
+
+    resolution: int
+    channels: int
+    latent_dim: int = 512
+    feature_base: int = 16384
+    max_features: int = 512
+    batch_size: int = 16
+    images_per_phase: int = 600_000
+    final_images: int | None = None
+    """Real images shown in the last (full-resolution, stable) phase; default ``images_per_phase``."""
+    lr: float = 1e-3
+    ema_beta: float = 0.999
+    gp_weight: float = 10.0
+    drift: float = 1e-3
+    seed: int = 0
+    checkpoint_every: int = 1000
+    log_every: int = 50
+    grid_samples: int = 64
+
+    def architecture(self) -> Architecture:
+        return Architecture(
+            latent_dim=self.latent_dim, channels=self.channels,
+            features=tuple(feature_schedule(self.resolution, feature_base=self.feature_base,
+                                            max_features=self.max_features)),
+        )
+
+    def phases(self) -> list[tuple[int, bool]]:
+        """``(level, fading)`` for every phase, in order."""
+        levels = self.architecture().levels
+        out = [(0, False)]
+        for level in range(1, levels):
+            out += [(level, True), (level, False)]
+        return out
+
+    def steps_in_phase(self, phase: int) -> int:
+        images = self.images_per_phase
+        if phase == len(self.phases()) - 1 and self.final_images is not None:
+            images = self.final_images
+        return max(1, math.ceil(images / self.batch_size))
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` did."""
+
+    out_dir: Path
+    steps: int
+    finished: bool
+    seconds: float
+    generator_path: Path | None
+    grids: list[Path]
+
+
+class RealImages:
+    """Batches of real images in the generator's native range ``[-1, 1]``.
+
+    ``source(ids)`` returns ``N×C×H×W`` ``[0, 1]`` images already at the
+    training resolution and channel count. Small catalogues are held in memory.
+    """
+
+    def __init__(self, ids: Sequence[int], source: Callable[[Sequence[int]], torch.Tensor], *,
+                 preload_bytes: int = 2 << 30, resolution: int, channels: int) -> None:
+        self.ids = list(ids)
+        if not self.ids:
+            raise UserInputError("the dataset has no images to train on")
+        self._source = source
+        self._cache: torch.Tensor | None = None
+        if len(self.ids) * channels * resolution * resolution * 4 <= preload_bytes:
+            chunks = [source(self.ids[i:i + 4096]) for i in range(0, len(self.ids), 4096)]
+            self._cache = torch.cat(chunks).mul(2.0).sub(1.0).contiguous()
+
+    def batch(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        picks = torch.randint(len(self.ids), (n,), generator=generator)
+        if self._cache is not None:
+            return self._cache[picks]
+        return self._source([self.ids[int(i)] for i in picks]).mul(2.0).sub(1.0)
+
+
+def reals_at(images: torch.Tensor, level: int, levels: int, alpha: float) -> torch.Tensor:
+    """Real images shrunk to ``level``'s size (area average), blended during a
+    fade-in with their ×2-coarser version upsampled, as the generator's output is."""
+    factor = 2 ** (levels - 1 - level)
+    shrunk = F.avg_pool2d(images, factor) if factor > 1 else images
+    if level > 0 and alpha < 1.0:
+        coarse = F.interpolate(F.avg_pool2d(shrunk, 2), scale_factor=2.0, mode="nearest")
+        shrunk = alpha * shrunk + (1.0 - alpha) * coarse
+    return shrunk
+
+
+def gradient_penalty(critic, reals, fakes, level, alpha, generator: torch.Generator) -> torch.Tensor:
+    """WGAN-GP: E[(‖∇D(x̂)‖₂ − 1)²] at random interpolates x̂ of real and fake."""
+    eps = torch.rand(reals.shape[0], 1, 1, 1, generator=generator).to(reals)
+    mixed = (eps * reals + (1.0 - eps) * fakes).requires_grad_(True)
+    scores = critic(mixed, level, alpha)
+    (grad,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
+    return (grad.flatten(1).norm(dim=1) - 1.0).pow(2).mean()
+
+
+@torch.no_grad()
+def update_ema(ema: torch.nn.Module, model: torch.nn.Module, beta: float) -> None:
+    """ema ← β·ema + (1 − β)·model, parameter by parameter."""
+    for target, source in zip(ema.parameters(), model.parameters()):
+        target.lerp_(source, 1.0 - beta)
+
+
+def truncated(generator: ProGanGenerator, level: int, alpha: float) -> ProGanGenerator:
+    """A copy of ``generator`` that stops at ``level`` (fade-in ``alpha``): a valid
+    generator at that resolution, for phase checkpoints."""
+    arch = dataclasses.replace(generator.arch, features=generator.arch.features[:level + 1], alpha=float(alpha))
+    small = ProGanGenerator(arch).to(next(generator.parameters()).device)
+    full = generator.state_dict()
+    small.load_state_dict({key: full[key] for key in small.state_dict()}, strict=True)
+    return small
+
+
+class _Run:
+    """The mutable state of a run and the files it writes."""
+
+    def __init__(self, config: TrainConfig, out_dir: Path, device: torch.device) -> None:
+        self.config = config
+        self.out = out_dir
+        self.device = device
+        arch = config.architecture()
+        with seeded(config.seed):
+            self.G = ProGanGenerator(arch).to(device)
+            self.D = ProGanDiscriminator(arch.features, arch.channels).to(device)
+        self.G_ema = ProGanGenerator(arch).to(device)
+        self.G_ema.load_state_dict(self.G.state_dict())
+        self.G_ema.requires_grad_(False)
+        betas = (0.0, 0.99)
+        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=config.lr, betas=betas)
+        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=config.lr, betas=betas)
+        self.phase = 0
+        self.step_in_phase = 0
+        self.global_step = 0
+        self.seconds = 0.0
+        fixed = torch.Generator().manual_seed(config.seed + 12345)
+        self.fixed_z = torch.randn(config.grid_samples, arch.latent_dim, generator=fixed).to(device)
+
+    # -- persistence ------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        return {
+            "format": "gigs-progan-train", "version": 1,
+            "config": dataclasses.asdict(self.config),
+            "G": self.G.state_dict(), "G_ema": self.G_ema.state_dict(), "D": self.D.state_dict(),
+            "opt_G": self.opt_G.state_dict(), "opt_D": self.opt_D.state_dict(),
+            "phase": self.phase, "step_in_phase": self.step_in_phase,
+            "global_step": self.global_step, "seconds": self.seconds,
+        }
+
+    def save_state(self) -> None:
+        target = self.out / STATE_FILE
+        temporary = target.with_name(f".{STATE_FILE}.tmp")
+        torch.save(self.state(), temporary)
+        os.replace(temporary, target)
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.G.load_state_dict(state["G"])
+        self.G_ema.load_state_dict(state["G_ema"])
+        self.D.load_state_dict(state["D"])
+        self.opt_G.load_state_dict(state["opt_G"])
+        self.opt_D.load_state_dict(state["opt_D"])
+        self.phase = int(state["phase"])
+        self.step_in_phase = int(state["step_in_phase"])
+        self.global_step = int(state["global_step"])
+        self.seconds = float(state["seconds"])
+
+    def phase_name(self, phase: int) -> str:
+        level, fading = self.config.phases()[phase]
+        return f"phase{phase:02d}-{4 * 2 ** level}px-{'fade' if fading else 'stable'}"
+
+    def write_grid(self, phase: int, level: int, alpha: float) -> Path:
+        with torch.no_grad():
+            images = self.G_ema.synthesize(self.fixed_z, level, alpha)
+        images = ((images + 1.0) * 0.5).clamp(0, 1)
+        return save_grid(images, self.out / "samples" / f"{self.phase_name(phase)}.png",
+                         size=self.config.resolution)
+
+
+def _check_resumable(state: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(state, dict) or state.get("format") != "gigs-progan-train":
+        raise CheckpointError(f"{str(path)!r} is not a gigs ProGAN training state")
+    missing = sorted({"config", "G", "G_ema", "D", "opt_G", "opt_D", "phase", "step_in_phase"} - set(state))
+    if missing:
+        raise CheckpointError(f"{str(path)!r} is incomplete: missing {missing}")
+    return state
+
+
+def read_config(out_dir: Path) -> TrainConfig:
+    """The config of the run in ``out_dir`` (from its ``state.pt``)."""
+    path = out_dir / STATE_FILE
+    state = _check_resumable(load_torch_file(path), path)
+    return TrainConfig(**state["config"])
+
+
+def _extend_final_phase(run: "_Run", config: TrainConfig) -> None:
+    """Reopen a finished run's last stable phase when a larger ``final_images`` asks for more steps."""
+    last = len(config.phases()) - 1
+    if run.phase <= last:
+        return
+    done = run.global_step - sum(config.steps_in_phase(p) for p in range(last))
+    if done < config.steps_in_phase(last):
+        run.phase, run.step_in_phase = last, done
+
+
+def train(
+    config: TrainConfig,
+    reals: RealImages,
+    out_dir: str | Path,
+    *,
+    device: torch.device | str = "cpu",
+    resume: bool = False,
+    max_steps: int | None = None,
+    progress: Progress = no_progress,
+) -> TrainResult:
+    """Train (or, with ``resume``, continue training) a ProGAN into ``out_dir``.
+
+    Writes ``state.pt`` (resume point) every ``checkpoint_every`` steps and at
+    each phase end, ``samples/<phase>.png`` (EMA samples of fixed latents) and
+    ``checkpoints/<phase>.safetensors`` (EMA generator at that phase's
+    resolution) at each phase end, ``log.jsonl`` and ``losses.png``; at the end,
+    ``generator.safetensors`` (EMA) and ``generator-plain.safetensors``.
+    ``max_steps`` stops once that many steps have been run in total (resumable).
+    """
+    out = Path(out_dir)
+    device = torch.device(device)
+    state_path = out / STATE_FILE
+    if state_path.exists() and not resume:
+        raise UserInputError(f"{str(out)!r} already holds a training run; pass --resume to continue it "
+                             "or choose another --out")
+    if resume and not state_path.exists():
+        raise UserInputError(f"nothing to resume: {str(state_path)!r} does not exist")
+    out.mkdir(parents=True, exist_ok=True)
+    run = _Run(config, out, device)
+    if resume:
+        run.restore(_check_resumable(load_torch_file(state_path), state_path))
+        _drop_log_after(out / "log.jsonl", run.global_step)
+        _extend_final_phase(run, config)
+        log.info("resuming at step %d (%s)", run.global_step, run.phase_name(min(run.phase, len(config.phases()) - 1)))
+    phases = config.phases()
+    levels = config.architecture().levels
+    total_steps = sum(config.steps_in_phase(p) for p in range(len(phases)))
+    grids: list[Path] = []
+    log_path = out / "log.jsonl"
+    window: dict[str, float] = {}
+    window_n = 0
+    started = time.perf_counter()
+    seconds_at_start = run.seconds
+
+    def elapsed() -> float:
+        return seconds_at_start + time.perf_counter() - started
+
+    def flush_log(level: int, alpha: float) -> None:
+        nonlocal window, window_n
+        if not window_n:
+            return
+        record = {"step": run.global_step, "phase": run.phase_name(run.phase), "level": level,
+                  "resolution": 4 * 2 ** level, "alpha": round(alpha, 4), "seconds": round(elapsed(), 2),
+                  **{key: value / window_n for key, value in window.items()}}
+        with open(log_path, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+        window, window_n = {}, 0
+
+    run.G.train()
+    run.D.train()
+    while run.phase < len(phases):
+        level, fading = phases[run.phase]
+        per_phase = config.steps_in_phase(run.phase)
+        while run.step_in_phase < per_phase:
+            if max_steps is not None and run.global_step >= max_steps:
+                run.seconds = elapsed()
+                flush_log(level, 1.0)
+                run.save_state()
+                write_loss_plot(out)
+                return TrainResult(out, run.global_step, False, run.seconds, None, grids)
+            alpha = (run.step_in_phase + 1) / per_phase if fading else 1.0
+            rng = torch.Generator().manual_seed(config.seed * 1_000_003 + run.global_step)
+            n = config.batch_size
+            real = reals_at(reals.batch(n, rng).to(device), level, levels, alpha)
+            z = torch.randn(n, config.latent_dim, generator=rng).to(device)
+
+            # critic step
+            fake = run.G.synthesize(z, level, alpha).detach()
+            real_scores = run.D(real, level, alpha)
+            fake_scores = run.D(fake, level, alpha)
+            gp = gradient_penalty(run.D, real, fake, level, alpha, rng)
+            drift = real_scores.pow(2).mean()
+            wasserstein = real_scores.mean() - fake_scores.mean()
+            d_loss = -wasserstein + config.gp_weight * gp + config.drift * drift
+            run.opt_D.zero_grad(set_to_none=True)
+            d_loss.backward()
+            run.opt_D.step()
+
+            # generator step
+            z = torch.randn(n, config.latent_dim, generator=rng).to(device)
+            run.D.requires_grad_(False)
+            g_loss = -run.D(run.G.synthesize(z, level, alpha), level, alpha).mean()
+            run.opt_G.zero_grad(set_to_none=True)
+            g_loss.backward()
+            run.opt_G.step()
+            run.D.requires_grad_(True)
+            update_ema(run.G_ema, run.G, config.ema_beta)
+
+            for key, value in (("d_loss", d_loss), ("g_loss", g_loss), ("wasserstein", wasserstein),
+                               ("gp", gp), ("drift", drift)):
+                window[key] = window.get(key, 0.0) + float(value.detach())
+            window_n += 1
+            run.step_in_phase += 1
+            run.global_step += 1
+            progress(run.phase_name(run.phase), run.global_step, total_steps)
+            if run.global_step % config.log_every == 0:
+                flush_log(level, alpha)
+            if run.global_step % config.checkpoint_every == 0:
+                run.seconds = elapsed()
+                run.save_state()
+                write_loss_plot(out)
+        # phase finished
+        flush_log(level, 1.0)
+        grids.append(run.write_grid(run.phase, level, 1.0))
+        save_generator(truncated(run.G_ema, level, 1.0), out / "checkpoints" / f"{run.phase_name(run.phase)}.safetensors")
+        run.phase += 1
+        run.step_in_phase = 0
+        run.seconds = elapsed()
+        run.save_state()
+        write_loss_plot(out)
+        log.info("finished %s at step %d (%.0f s)", run.phase_name(run.phase - 1), run.global_step, run.seconds)
+
+    extra = {"training": {"steps": run.global_step, "seconds": round(run.seconds, 1),
+                          "config": dataclasses.asdict(config)}}
+    final = save_generator(run.G_ema, out / "generator.safetensors", weights="ema", extra=extra)
+    save_generator(run.G, out / "generator-plain.safetensors", weights="plain", extra=extra)
+    return TrainResult(out, run.global_step, True, run.seconds, final, grids)
+
+
+def _drop_log_after(path: Path, step: int) -> None:
+    """Forget log records written after the resume point (by a run that was killed)."""
+    if not path.is_file():
+        return
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    kept = [line for line in lines if json.loads(line)["step"] <= step]
+    if len(kept) != len(lines):
+        path.write_text("".join(line + "\n" for line in kept))
+
+
+def read_log(out_dir: str | Path) -> list[dict[str, Any]]:
+    """The records of ``log.jsonl`` in a run folder."""
+    path = Path(out_dir) / "log.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _record_spacing(records: list[dict[str, Any]]) -> int:
+    """Steps between log records (to place a phase marker at the phase's first step)."""
+    return records[1]["step"] - records[0]["step"] if len(records) > 1 else 0
+
+
+def write_loss_plot(out_dir: str | Path) -> Path | None:
+    """Draw ``losses.png`` (critic loss, generator loss, Wasserstein estimate, GP) from the log."""
+    records = read_log(out_dir)
+    if not records:
+        return None
+    series = {key: [(r["step"], r[key]) for r in records if key in r]
+              for key in ("d_loss", "g_loss", "wasserstein", "gp")}
+    markers, seen = [], set()
+    for record in records:
+        if record["phase"] not in seen:
+            seen.add(record["phase"])
+            kind = "fade-in" if record["phase"].endswith("fade") else "stable"
+            markers.append((record["step"] - _record_spacing(records), f"{record['resolution']}px {kind}"))
+    panels = [(name, {name: points}) for name, points in series.items() if points]
+    return line_chart(panels, Path(out_dir) / "losses.png", title="ProGAN training (x: step)", markers=markers)

@@ -1,0 +1,43 @@
+"""Perceptual distance: LPIPS-alex when cached, else the bundle's domain features, never random."""
+
+import pydantic
+import pytest
+import torch
+
+from gigs_core.config import InversionConfig
+from gigs_core.demo.bundle import DemoBundle
+from gigs_core.demo.runner import choose_perceptual
+from gigs_core.perceptual import BACKBONE_FILES, DomainFeatureDistance, create_perceptual_distance
+
+
+def test_domain_distance_is_a_distance(quick_bundle):
+    path = quick_bundle / "classifier.safetensors"
+    distance = create_perceptual_distance(f"domain:{path}")
+    assert isinstance(distance, DomainFeatureDistance)
+    a = torch.rand(3, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    b = torch.rand(3, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    assert torch.allclose(distance(a, a), torch.zeros(3), atol=1e-6)
+    assert (distance(a, b) > 0).all()
+    assert torch.allclose(distance(a, b), distance(b, a), atol=1e-6)
+    assert torch.equal(distance(a, b), distance(a, b))  # deterministic (evaluation mode)
+    b.requires_grad_(True)
+    distance(a, b).sum().backward()
+    assert b.grad is not None and b.grad.abs().sum() > 0
+
+
+def test_config_accepts_domain_and_rejects_unknown():
+    assert InversionConfig(perceptual="domain:x.safetensors").perceptual == "domain:x.safetensors"
+    for bad in ("lpips-foo", "domain:", "random"):
+        with pytest.raises(pydantic.ValidationError, match="perceptual"):
+            InversionConfig(perceptual=bad)
+
+
+def test_choice_prefers_cached_lpips_alex(quick_bundle, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    bundle = DemoBundle(quick_bundle)
+    name, note = choose_perceptual(bundle)
+    assert name == f"domain:{bundle.path('classifier')}" and BACKBONE_FILES["alex"] in note
+    (tmp_path / "hub" / "checkpoints").mkdir(parents=True)
+    (tmp_path / "hub" / "checkpoints" / BACKBONE_FILES["alex"]).write_bytes(b"")
+    assert choose_perceptual(bundle)[0] == "lpips-alex"
+    assert choose_perceptual(bundle, "none")[0] == "none"
