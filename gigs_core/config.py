@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 import pydantic
 
+from gigs_core.errors import InvalidOptionsError, describe_validation_error
+
 Normalization = Literal["row", "batch", "none"]
 PERCEPTUAL_NAMES = ("lpips-alex", "lpips-vgg", "lpips-squeeze", "lpips-untrained", "none")
 
@@ -79,11 +81,15 @@ class GigsConfig(_Config):
         return cls(inversion=InversionConfig(perceptual="lpips-vgg"), shift=shift).merged(overrides)
 
     def merged(self, overrides: dict[str, Any]) -> "GigsConfig":
-        """A copy with nested overrides, e.g. ``{"shift": {"n": 4}}``, validated."""
+        """A copy with nested overrides, e.g. ``{"shift": {"n": 4}}``, validated;
+        invalid overrides raise :class:`~gigs_core.errors.InvalidOptionsError`."""
         data = self.model_dump()
         for section, values in overrides.items():
             if isinstance(values, dict) and isinstance(data.get(section), dict):
                 data[section].update(values)
             else:
                 data[section] = values
-        return GigsConfig.model_validate(data)
+        try:
+            return GigsConfig.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise InvalidOptionsError(f"invalid settings: {describe_validation_error(exc, 'settings')}") from None

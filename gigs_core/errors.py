@@ -40,6 +40,14 @@ class PluginError(GigsError):
     """A plugin registered something that breaks the protocol it claims."""
 
 
+def describe_validation_error(error, default_location: str = "options") -> str:
+    """A pydantic ``ValidationError`` as ``location: message; …`` on one line."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or default_location}: {problem['msg']}"
+        for problem in error.errors()
+    )
+
+
 def format_key_mismatch(missing: list[str], unexpected: list[str], limit: int = 8) -> str:
     """Summarise a state-dict mismatch: ``missing [...]; unexpected [...]``."""
 

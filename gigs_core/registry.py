@@ -11,7 +11,7 @@ from typing import Any, Callable
 import pydantic
 
 from gigs_core import plugins, protocols
-from gigs_core.errors import InvalidOptionsError, PluginError, UnknownBackendError
+from gigs_core.errors import InvalidOptionsError, PluginError, UnknownBackendError, describe_validation_error
 
 KINDS = {
     "generator": "register_generators",
@@ -126,11 +126,8 @@ def validate_options(spec: BackendSpec, options: dict[str, Any]) -> pydantic.Bas
     try:
         return spec.options_model(**options)
     except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}" for err in exc.errors()
-        )
         raise InvalidOptionsError(
-            f"bad options for {spec.kind.replace('_', ' ')} {spec.name!r}: {problems} "
+            f"bad options for {spec.kind.replace('_', ' ')} {spec.name!r}: {describe_validation_error(exc)} "
             f"(valid options: {spec.option_summary()})"
         ) from None
 
