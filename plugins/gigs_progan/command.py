@@ -18,12 +18,13 @@ log = logging.getLogger(__name__)
 def _resumed_config(stored, given, ctx):
     """The stored settings of a run, with the schedule options given on the command
     line (``--images-per-phase``, ``--final-images``, ``--checkpoint-every``,
-    ``--log-every``) taking over; other differences are reported and ignored."""
+    ``--log-every``) and ``--ema-beta`` (it only changes the averaged copy) taking
+    over; other differences are reported and ignored."""
     import dataclasses
 
     from click.core import ParameterSource
 
-    schedule = {"images_per_phase", "final_images", "checkpoint_every", "log_every"}
+    schedule = {"images_per_phase", "final_images", "checkpoint_every", "log_every", "ema_beta"}
     changes = {}
     ignored = []
     for field in dataclasses.fields(stored):
@@ -67,7 +68,8 @@ def _resumed_config(stored, given, ctx):
 @click.option("--checkpoint-every", type=int, default=1000, show_default=True, help="Steps between resume points.")
 @click.option("--log-every", type=int, default=50, show_default=True, help="Steps averaged per log.jsonl line.")
 @click.option("--max-steps", type=int, default=None, help="Stop (resumably) once this many steps are done in total.")
-@click.option("--resume", is_flag=True, help="Continue the run in --out (its stored settings win).")
+@click.option("--resume", is_flag=True, help="Continue the run in --out (its stored settings win, except the "
+              "schedule options and --ema-beta).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 def train_generator(backend, data_spec, resolution, out_dir, split, channels, latent_dim, max_features,
                     feature_base, batch_size, images_per_phase, final_images, lr, ema_beta, seed,
@@ -133,5 +135,8 @@ def train_generator(backend, data_spec, resolution, out_dir, split, channels, la
         result = train(config, reals, out_dir, device=torch_device, resume=resume, max_steps=max_steps)
     if result.finished:
         click.echo(f"done: {result.steps} steps in {result.seconds:.0f} s; generator {result.generator_path}")
+    elif result.generator_path is not None:
+        click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s); generator so far "
+                   f"{result.generator_path}; continue with --resume")
     else:
         click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s); continue with --resume")

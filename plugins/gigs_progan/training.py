@@ -96,6 +96,7 @@ class TrainResult:
     finished: bool
     seconds: float
     generator_path: Path | None
+    """The EMA generator written (at the end, or at a stop in the last phase)."""
     grids: list[Path]
 
 
@@ -268,7 +269,9 @@ def train(
     ``checkpoints/<phase>.safetensors`` (EMA generator at that phase's
     resolution) at each phase end, ``log.jsonl`` and ``losses.png``; at the end,
     ``generator.safetensors`` (EMA) and ``generator-plain.safetensors``.
-    ``max_steps`` stops once that many steps have been run in total (resumable).
+    ``max_steps`` stops once that many steps have been run in total (resumable);
+    a stop in the last (full-size) phase also writes both generator files, marked
+    ``"finished": false``, so a paused run can be sampled.
     """
     out = Path(out_dir)
     device = torch.device(device)
@@ -320,7 +323,8 @@ def train(
                 flush_log(level, 1.0)
                 run.save_state()
                 write_loss_plot(out)
-                return TrainResult(out, run.global_step, False, run.seconds, None, grids)
+                snapshot = _write_generators(run, finished=False) if run.phase == len(phases) - 1 else None
+                return TrainResult(out, run.global_step, False, run.seconds, snapshot, grids)
             alpha = (run.step_in_phase + 1) / per_phase if fading else 1.0
             rng = torch.Generator().manual_seed(config.seed * 1_000_003 + run.global_step)
             n = config.batch_size
@@ -373,11 +377,18 @@ def train(
         write_loss_plot(out)
         log.info("finished %s at step %d (%.0f s)", run.phase_name(run.phase - 1), run.global_step, run.seconds)
 
-    extra = {"training": {"steps": run.global_step, "seconds": round(run.seconds, 1),
-                          "config": dataclasses.asdict(config)}}
-    final = save_generator(run.G_ema, out / "generator.safetensors", weights="ema", extra=extra)
-    save_generator(run.G, out / "generator-plain.safetensors", weights="plain", extra=extra)
+    final = _write_generators(run, finished=True)
     return TrainResult(out, run.global_step, True, run.seconds, final, grids)
+
+
+def _write_generators(run: "_Run", *, finished: bool) -> Path:
+    """Write ``generator.safetensors`` (EMA) and ``generator-plain.safetensors`` at the
+    full resolution, recording the steps and seconds so far; returns the EMA file."""
+    extra = {"training": {"steps": run.global_step, "seconds": round(run.seconds, 1), "finished": finished,
+                          "config": dataclasses.asdict(run.config)}}
+    ema = save_generator(run.G_ema, run.out / "generator.safetensors", weights="ema", extra=extra)
+    save_generator(run.G, run.out / "generator-plain.safetensors", weights="plain", extra=extra)
+    return ema
 
 
 def _drop_log_after(path: Path, step: int) -> None:

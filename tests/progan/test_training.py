@@ -89,6 +89,22 @@ def test_a_finished_run_extends_its_last_phase_when_given_more_final_images(tmp_
     assert again.steps == 12  # nothing left to do
 
 
+def test_a_stop_in_the_last_phase_writes_the_generator_so_far(tmp_path):
+    paused = train(_config(), _reals(), tmp_path, max_steps=7)
+    assert not paused.finished and paused.generator_path == tmp_path / "generator.safetensors"
+    recorded = json.loads((tmp_path / "generator.json").read_text())["training"]
+    assert (recorded["steps"], recorded["finished"]) == (7, False)
+    snapshot = create_generator("progan", checkpoint=tmp_path / "generator.safetensors")
+    assert snapshot.resolution == 8
+    done = train(_config(), _reals(), tmp_path, resume=True)
+    recorded = json.loads((tmp_path / "generator.json").read_text())["training"]
+    assert done.finished and (recorded["steps"], recorded["finished"]) == (9, True)
+    final = create_generator("progan", checkpoint=tmp_path / "generator.safetensors")
+    z = seeded_latents(2, 8)
+    with torch.no_grad():
+        assert not torch.equal(snapshot(z), final(z))
+
+
 def test_resume_without_a_run_is_an_error(tmp_path):
     with pytest.raises(UserInputError, match="nothing to resume"):
         train(_config(), _reals(), tmp_path, resume=True)
@@ -125,9 +141,10 @@ def test_cli_trains_on_fashion_mnist_and_resumes(tmp_path):
     assert "continue with --resume" in first.output
     again = runner.invoke(cli, base)
     assert again.exit_code == 2 and "--resume" in again.output
-    done = runner.invoke(cli, base + ["--resume"])
+    done = runner.invoke(cli, base + ["--resume", "--ema-beta", "0.9", "--lr", "0.5"])
     assert done.exit_code == 0, done.output
-    assert (out / "generator.safetensors").is_file()
+    settings = json.loads((out / "generator.json").read_text())["training"]["config"]
+    assert (settings["ema_beta"], settings["lr"]) == (0.9, 1e-3)  # --ema-beta may change, --lr may not
     assert [json.loads(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()] == list(range(1, 7))
     bad = runner.invoke(cli, base[:7] + ["12"] + base[8:])
     assert bad.exit_code == 2 and "power of two" in bad.output
