@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 
 SEED = 0
 
+#: Run settings the bundle's manifest gives ``gigs run``, the same in both recipes.
+_DEMO_RUN = {"eps": 0.4, "inversion_lr": 0.05, "preference_weight": 1.0, "predictor_trunk": "timm",
+             "predictor_trunk_options": {"model": "resnet18"}, "default_item": 0,
+             "default_segment": "minimalist", "seed": 0}
+
 #: Settings of the full recipe (the ones the shipped bundle was built with).
 FULL = {
     "users": ["--users", "5000", "--interactions", "12", "--temperature", "0.5", "--user-noise", "0.35"],
@@ -49,10 +54,7 @@ FULL = {
     "classifier": ["--epochs", "10", "--width", "16", "--input-size", "32"],
     "items_per_category": 4,
     "catalogue_limit": None,
-    "demo": {"inversion_steps": 300, "shift_steps": 100, "n": 8, "eps": 0.4, "inversion_lr": 0.05,
-             "preference_weight": 1.0, "predictor_trunk": "timm", "predictor_trunk_options": {"model": "resnet18"},
-             "default_item": 0,
-             "default_segment": "minimalist", "seed": 0},
+    "demo": {"inversion_steps": 300, "shift_steps": 100, "n": 8, **_DEMO_RUN},
 }
 
 #: Tiny settings: the whole recipe in well under a minute (a test of the recipe).
@@ -67,10 +69,7 @@ QUICK = {
     "classifier": ["--epochs", "1", "--width", "4", "--input-size", "16"],
     "items_per_category": 1,
     "catalogue_limit": None,
-    "demo": {"inversion_steps": 4, "shift_steps": 4, "n": 3, "eps": 0.4, "inversion_lr": 0.05,
-             "preference_weight": 1.0, "predictor_trunk": "timm", "predictor_trunk_options": {"model": "resnet18"},
-             "default_item": 0,
-             "default_segment": "minimalist", "seed": 0},
+    "demo": {"inversion_steps": 4, "shift_steps": 4, "n": 3, **_DEMO_RUN},
 }
 
 

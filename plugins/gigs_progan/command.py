@@ -24,7 +24,7 @@ def _resumed_config(stored, given, ctx):
 
     from click.core import ParameterSource
 
-    schedule = {"images_per_phase", "final_images", "checkpoint_every", "log_every", "ema_beta"}
+    changeable = {"images_per_phase", "final_images", "checkpoint_every", "log_every", "ema_beta"}
     changes = {}
     ignored = []
     for field in dataclasses.fields(stored):
@@ -32,14 +32,14 @@ def _resumed_config(stored, given, ctx):
         if old == new:
             continue
         explicit = ctx.get_parameter_source(field.name) == ParameterSource.COMMANDLINE
-        if field.name in schedule and explicit:
+        if field.name in changeable and explicit:
             changes[field.name] = new
         elif explicit or field.name in ("channels",):
             ignored.append(f"{field.name}={new!r} (run has {old!r})")
     if ignored:
         log.warning("resuming with the run's stored settings; ignored: %s", ", ".join(ignored))
     if changes:
-        log.warning("resuming with a new schedule: %s", changes)
+        log.warning("resuming with changed settings: %s", changes)
     return dataclasses.replace(stored, **changes)
 
 
@@ -135,8 +135,6 @@ def train_generator(backend, data_spec, resolution, out_dir, split, channels, la
         result = train(config, reals, out_dir, device=torch_device, resume=resume, max_steps=max_steps)
     if result.finished:
         click.echo(f"done: {result.steps} steps in {result.seconds:.0f} s; generator {result.generator_path}")
-    elif result.generator_path is not None:
-        click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s); generator so far "
-                   f"{result.generator_path}; continue with --resume")
     else:
-        click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s); continue with --resume")
+        so_far = f"; generator so far {result.generator_path}" if result.generator_path is not None else ""
+        click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s){so_far}; continue with --resume")
