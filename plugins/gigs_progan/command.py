@@ -18,13 +18,14 @@ log = logging.getLogger(__name__)
 def _resumed_config(stored, given, ctx):
     """The stored settings of a run, with the schedule options given on the command
     line (``--images-per-phase``, ``--final-images``, ``--checkpoint-every``,
-    ``--log-every``) and ``--ema-beta`` (it only changes the averaged copy) taking
-    over; other differences are reported and ignored."""
+    ``--log-every``), ``--ema-beta`` (it only changes the averaged copy) and
+    ``--lr`` (e.g. lowered for a last stretch) taking over; other differences
+    are reported and ignored."""
     import dataclasses
 
     from click.core import ParameterSource
 
-    changeable = {"images_per_phase", "final_images", "checkpoint_every", "log_every", "ema_beta"}
+    changeable = {"images_per_phase", "final_images", "checkpoint_every", "log_every", "ema_beta", "lr"}
     changes = {}
     ignored = []
     for field in dataclasses.fields(stored):
@@ -69,7 +70,7 @@ def _resumed_config(stored, given, ctx):
 @click.option("--log-every", type=int, default=50, show_default=True, help="Steps averaged per log.jsonl line.")
 @click.option("--max-steps", type=int, default=None, help="Stop (resumably) once this many steps are done in total.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out (its stored settings win, except the "
-              "schedule options and --ema-beta).")
+              "schedule options, --ema-beta and --lr).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 def train_generator(backend, data_spec, resolution, out_dir, split, channels, latent_dim, max_features,
                     feature_base, batch_size, images_per_phase, final_images, lr, ema_beta, seed,

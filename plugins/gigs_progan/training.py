@@ -209,6 +209,9 @@ class _Run:
         self.D.load_state_dict(state["D"])
         self.opt_G.load_state_dict(state["opt_G"])
         self.opt_D.load_state_dict(state["opt_D"])
+        for optimizer in (self.opt_G, self.opt_D):  # the run's (possibly changed) learning rate
+            for group in optimizer.param_groups:
+                group["lr"] = self.config.lr
         self.phase = int(state["phase"])
         self.step_in_phase = int(state["step_in_phase"])
         self.global_step = int(state["global_step"])

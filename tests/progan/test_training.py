@@ -141,10 +141,13 @@ def test_cli_trains_on_fashion_mnist_and_resumes(tmp_path):
     assert "continue with --resume" in first.output
     again = runner.invoke(cli, base)
     assert again.exit_code == 2 and "--resume" in again.output
-    done = runner.invoke(cli, base + ["--resume", "--ema-beta", "0.9", "--lr", "0.5"])
+    done = runner.invoke(cli, base + ["--resume", "--ema-beta", "0.9", "--lr", "0.002", "--seed", "7"])
     assert done.exit_code == 0, done.output
     settings = json.loads((out / "generator.json").read_text())["training"]["config"]
-    assert (settings["ema_beta"], settings["lr"]) == (0.9, 1e-3)  # --ema-beta may change, --lr may not
+    # --ema-beta and --lr may change on resume, --seed may not
+    assert (settings["ema_beta"], settings["lr"], settings["seed"]) == (0.9, 0.002, 0)
+    state = torch.load(out / "state.pt", weights_only=True)
+    assert {group["lr"] for name in ("opt_G", "opt_D") for group in state[name]["param_groups"]} == {0.002}
     assert [json.loads(line)["step"] for line in (out / "log.jsonl").read_text().splitlines()] == list(range(1, 7))
     bad = runner.invoke(cli, base[:7] + ["12"] + base[8:])
     assert bad.exit_code == 2 and "power of two" in bad.output
