@@ -47,8 +47,7 @@ def full_size_rate(config: TrainConfig, device: torch.device, warmup: int) -> fl
     with tempfile.TemporaryDirectory() as folder:
         train(config, reals, folder, device=device)
         records = [json.loads(line) for line in (Path(folder) / "log.jsonl").read_text().splitlines()]
-    last_phase = [rec for rec in records if rec["resolution"] == r and rec["alpha"] == 1.0][-1]["phase"]
-    timed = [rec for rec in records if rec["phase"] == last_phase][warmup:]
+    timed = [rec for rec in records if rec["phase"] == records[-1]["phase"]][warmup:]
     steps = timed[-1]["step"] - timed[0]["step"]
     return steps / (timed[-1]["seconds"] - timed[0]["seconds"])
 
