@@ -33,7 +33,7 @@ def build(args):
 
 def run_toolkit(args) -> float:
     from gigs_core.config import GigsConfig
-    from gigs_core.pipeline import run_gigs
+    from gigs_core.method.pipeline import run_gigs
 
     generator, recommender, items = build(args)
     config = GigsConfig().merged(
@@ -49,8 +49,8 @@ def run_reference(args) -> float:
     import torch
     import torch.nn.functional as F
 
-    from gigs_core.perceptual import create_perceptual_distance
-    from gigs_core.shift_predictor import build_shift_predictor
+    from gigs_core.method.perceptual import create_perceptual_distance
+    from gigs_core.method.shift_predictor import build_shift_predictor
 
     generator, recommender, items = build(args)
     lpips = create_perceptual_distance("lpips-untrained")

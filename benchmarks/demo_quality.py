@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--json", help="also write the rows here")
     args = parser.parse_args()
 
-    from gigs_core.demo.runner import DemoRequest, run_demo
+    from gigs_demo.runner import DemoRequest, run_demo
 
     rows = []
     header = (f"{'item':<26}{'segment':<17}{'pref item':>10}{'recon':>9}{'variants':>9}{'Δpref':>8}"

@@ -55,7 +55,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     from gigs_core.data import open_dataset
-    from gigs_core.data.evaluation import feature_scorer, full_auc, sampled_auc
+    from gigs_core.metrics.ranking import feature_scorer, full_auc, sampled_auc
     from gigs_dvbpr.checkpoints import load_dvbpr
     from gigs_dvbpr.training import item_features
     from gigs_synthetic.recommender import GroundTruthRecommender

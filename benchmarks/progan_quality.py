@@ -92,7 +92,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from gigs_core import create_generator
-    from gigs_core.domain_classifier import load_classifier
+    from gigs_domain.classifier import load_classifier
 
     generator = create_generator("progan", checkpoint=args.generator, weights=args.weights)
     classifier = load_classifier(args.classifier)

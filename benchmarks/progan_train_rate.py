@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from gigs_core.devices import pick_device
+from gigs_core.cli.devices import pick_device
 from gigs_progan.discriminator import ProGanDiscriminator
 from gigs_progan.generator import ProGanGenerator
 from gigs_progan.training import RealImages, TrainConfig, train

@@ -24,8 +24,8 @@ _LAZY = {
     "GigsConfig": "gigs_core.config",
     "InversionConfig": "gigs_core.config",
     "ShiftConfig": "gigs_core.config",
-    "run_gigs": "gigs_core.pipeline",
-    "GigsRun": "gigs_core.result",
+    "run_gigs": "gigs_core.method.pipeline",
+    "GigsRun": "gigs_core.report.result",
     "register_plugin": "gigs_core.plugins",
 }
 

@@ -1,7 +1,8 @@
 """Every constant of Algorithm 1, with the paper's values as defaults.
 
 ``GigsConfig.authors_scripts()`` switches to what the GIGS authors' own scripts
-do where they differ from the paper (DESIGN.md §2), to reproduce their numbers.
+do where they differ from the paper (``docs/algorithm.md``, "The authors' scripts"),
+to reproduce their numbers.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ import pydantic
 from gigs_core.errors import InvalidOptionsError, describe_validation_error
 
 Normalization = Literal["row", "batch", "none"]
-PERCEPTUAL_NAMES = ("lpips-alex", "lpips-vgg", "lpips-squeeze", "lpips-untrained", "none")
 
 
 def _check_perceptual(value: str) -> str:
-    """One of :data:`PERCEPTUAL_NAMES`, or ``domain:PATH`` (a domain classifier's features)."""
-    if value in PERCEPTUAL_NAMES or (value.startswith("domain:") and len(value) > len("domain:")):
-        return value
-    raise ValueError(f"perceptual must be one of {', '.join(PERCEPTUAL_NAMES)} or 'domain:PATH', not {value!r}")
+    """A registered perceptual distance (``NAME`` or ``NAME:ARGUMENT``)."""
+    from gigs_core.method.perceptual import check_perceptual_name
+
+    return check_perceptual_name(value)
 
 
 PerceptualName = Annotated[str, pydantic.AfterValidator(_check_perceptual)]
@@ -38,8 +38,8 @@ class InversionConfig(_Config):
     perceptual: PerceptualName = pydantic.Field(
         "lpips-vgg",
         description="perceptual distance: LPIPS with a pretrained backbone (its weights must be in the "
-        "torch hub cache), 'lpips-untrained' (random backbone, explicitly chosen), 'domain:PATH' (features of a "
-        "domain classifier saved by `gigs train classifier`) or 'none' (MSE only)",
+        "torch hub cache), 'lpips-untrained' (random backbone, explicitly chosen), 'none' (MSE only), or one a "
+        "plugin registers, e.g. 'domain:PATH' (features of a domain classifier saved by `gigs train classifier`)",
     )
     perceptual_weight: float = pydantic.Field(1.0, ge=0)
     mse_weight: float = pydantic.Field(1.0, ge=0)

@@ -57,9 +57,57 @@ def register_feature_extractors(register):
 
 
 @hookspec
+def register_datasets(register):
+    """Register dataset formats that ``open_dataset`` (and every ``--data`` option) reads.
+
+    ``register(name, opener, description="", matches=None)``: the spec ``NAME`` or
+    ``NAME:LOCATION`` calls ``opener(location, on_bad_image=...)`` (``location`` is
+    ``None`` for a bare ``NAME``), which returns a :class:`gigs_core.data.Dataset`.
+    ``matches(path)``, when given, claims a bare path (e.g. a file ending ``.npy``).
+    """
+
+
+@hookspec
+def register_perceptual_distances(register):
+    """Register perceptual distances for inversion (``--perceptual NAME``).
+
+    ``register(name, factory, description="", takes_argument=False)``: ``factory(argument)``
+    returns a ``torch.nn.Module`` mapping two ``N×C×H×W`` batches in ``[0, 1]`` to ``N``
+    distances. With ``takes_argument`` the setting is ``NAME:ARGUMENT`` (e.g.
+    ``domain:classifier.safetensors``) and ``argument`` is the text after the colon;
+    otherwise it is ``None``.
+    """
+
+
+@hookspec
+def register_trainers(register):
+    """Register training commands, dispatched by ``gigs train KIND --KIND NAME …``.
+
+    ``register(kind, name, command, description="")``: ``kind`` is what is trained
+    (``generator``, ``recommender``, ``classifier``, …), ``name`` the backend, and
+    ``command`` a ``click.Command`` holding the trainer's own options (not ``--KIND``).
+    A ``(kind, name)`` pair registered by two plugins is an error naming both.
+    """
+
+
+@hookspec
+def register_default_run(register):
+    """Register what ``gigs run`` does when no ``--generator``/``--recommender`` is given
+    (the built-in demo does this). At most one plugin may.
+
+    ``register(name, runner, options=(), description="")``: ``options`` are extra
+    ``click.Option`` objects added to ``gigs run`` (they apply to this default run only);
+    ``runner(params, overrides)`` receives every ``gigs run`` parameter by name and the
+    Algorithm 1 settings the user gave (``{"inversion": {...}, "shift": {...}}``, from
+    flags and ``--config``), runs, saves into ``params["out"]`` and prints its summary.
+    """
+
+
+@hookspec
 def register_commands(cli):
     """Add click commands to the ``gigs`` command group ``cli``.
 
-    The groups ``cli.commands["train"]`` and ``cli.commands["data"]`` exist for
-    training and data commands.
+    The group ``cli.commands["data"]`` exists for data commands; trainers use
+    :func:`register_trainers` instead of adding to ``gigs train``. A command whose name
+    is already taken is not added (a warning names both plugins).
     """

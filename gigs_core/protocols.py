@@ -78,5 +78,5 @@ class Inverter(Protocol):
         seeds: Sequence[int],
         progress: Any = None,
     ) -> Any:
-        """Return an :class:`gigs_core.inversion.InversionResult` for ``images``
+        """Return an :class:`gigs_core.method.inversion.InversionResult` for ``images``
         (``N×C×H×W`` in ``[0, 1]`` at the generator's resolution), one seed per image."""

@@ -14,8 +14,8 @@ from torch import nn
 
 from gigs_core import hookimpl
 from gigs_core.imaging import resize, to_channels
-from gigs_core.linear_preference import LinearPreferenceMixin
-from gigs_core.modules import seeded
+from gigs_core.method.linear_preference import LinearPreferenceMixin
+from gigs_core.method.modules import seeded
 from gigs_core.options import BackendOptions
 
 SIZE = 8

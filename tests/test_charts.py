@@ -2,7 +2,7 @@ import math
 
 from PIL import Image
 
-from gigs_core.charts import line_chart
+from gigs_core.report.charts import line_chart
 
 
 def test_panels_are_stacked_and_lines_drawn(tmp_path):

@@ -2,7 +2,7 @@ import torch
 
 from gigs_core.config import InversionConfig
 from gigs_core.factories import create_generator, create_inverter
-from gigs_core.inversion import LatentOptimizationInverter
+from gigs_core.method.inversion import LatentOptimizationInverter
 
 
 def config(**overrides):

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gigs_core.latent import clip_shifts, normalize_latents
+from gigs_core.method.latent import clip_shifts, normalize_latents
 
 
 @pytest.mark.parametrize("eps", [0.05, 0.4, 2.0])

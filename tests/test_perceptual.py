@@ -5,7 +5,7 @@ import torch
 import torchvision
 
 from gigs_core.errors import MissingWeightsError
-from gigs_core.perceptual import BACKBONE_FILES, create_perceptual_distance
+from gigs_core.method.perceptual import BACKBONE_FILES, create_perceptual_distance
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from importlib import metadata
 import pytest
 import torch
 
-from gigs_core import result as result_module
+from gigs_core.report import result as result_module
 from gigs_core.errors import UserInputError
 from gigs_core.factories import create_generator, create_recommender
-from gigs_core.pipeline import run_gigs
+from gigs_core.method.pipeline import run_gigs
 
 
 @pytest.fixture

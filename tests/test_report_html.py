@@ -10,8 +10,8 @@ import torch
 from PIL import Image
 
 from gigs_core.factories import create_generator, create_recommender
-from gigs_core.pipeline import run_gigs
-from gigs_core.report_html import item_sentences, render_report_html
+from gigs_core.method.pipeline import run_gigs
+from gigs_core.report.html import item_sentences, render_report_html
 
 
 class Page(HTMLParser):

@@ -3,7 +3,7 @@ import torch
 
 from gigs_core.config import ShiftConfig
 from gigs_core.factories import create_generator, create_recommender
-from gigs_core.shifting import optimize_shifts
+from gigs_core.method.shifting import optimize_shifts
 
 USERS = torch.arange(5)
 EPS = 0.4

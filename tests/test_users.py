@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from gigs_core.errors import UserInputError
-from gigs_core.users import resolve_users
+from gigs_core.method.users import resolve_users
 
 
 @pytest.mark.parametrize(

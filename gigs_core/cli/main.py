@@ -1,8 +1,6 @@
-"""The ``gigs`` root command: error handling, ``--version``, and command groups.
+"""The ``gigs`` root command: ``--version``, ``--debug``, logging, and the command groups.
 
-This is the one place where gigs errors become a one-line message and an exit
-code: user mistakes exit with 2, anything else with 1; ``--debug`` re-raises so
-the traceback is shown.
+Errors become one-line messages in :class:`gigs_core.cli.group.GigsGroup`.
 """
 
 from __future__ import annotations
@@ -13,25 +11,7 @@ import sys
 import click
 
 from gigs_core import __version__
-from gigs_core.errors import GigsError, UserInputError
-
-
-class GigsGroup(click.Group):
-    """A click group that turns gigs errors into clean messages."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except GigsError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(2 if isinstance(exc, UserInputError) else 1)
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(130)
+from gigs_core.cli.group import GigsGroup
 
 
 @click.group(cls=GigsGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,26 +33,19 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
 
 
 @cli.group(cls=GigsGroup)
-def train() -> None:
-    """Train backends (generators, recommenders, classifiers) on a dataset."""
-
-
-@cli.group(cls=GigsGroup)
 def data() -> None:
     """Inspect and prepare datasets."""
 
 
 def _add_commands() -> None:
-    from gigs_core import plugins
-    from gigs_core.cli import data_commands, plugins_command, run_command, train_classifier
-    from gigs_core.demo import cli as demo_cli
+    from gigs_core.cli import data_commands, plugins_command, run_command, train_command
+    from gigs_core.cli.plugin_commands import add_plugin_commands
 
-    cli.add_command(run_command.run)
+    cli.add_command(run_command.build_run_command())
     cli.add_command(plugins_command.plugins)
-    cli.add_command(demo_cli.demo)
-    train.add_command(train_classifier.classifier)
+    cli.add_command(train_command.train)
     data_commands.add_to(data)
-    plugins.call_each("register_commands", lambda _plugin: {"cli": cli})
+    add_plugin_commands(cli)
 
 
 _add_commands()

@@ -8,7 +8,7 @@ import click
 
 
 class PhaseBars:
-    """A :class:`~gigs_core.progress.Progress` drawing one click bar per phase on a TTY."""
+    """A :class:`~gigs_core.method.progress.Progress` drawing one click bar per phase on a TTY."""
 
     def __init__(self, enabled: bool | None = None):
         self.enabled = sys.stderr.isatty() if enabled is None else enabled

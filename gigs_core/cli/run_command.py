@@ -1,7 +1,7 @@
 """``gigs run``: invert an item (or sample one), shift it for a user group, save the run.
 
-Without ``--generator`` and ``--recommender`` it runs the demo on the bundled
-Fashion-MNIST models (:mod:`gigs_core.demo.cli`).
+Without ``--generator`` and ``--recommender`` it runs the default that a plugin
+registered (``register_default_run``; the built-in demo plugin does).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from gigs_core.cli.devices import device_click_option
 
 from gigs_core.cli.settings import parse_key_values, read_config_file
 from gigs_core.errors import UserInputError
@@ -55,10 +57,8 @@ def _json(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _config(params: dict[str, Any]):
-    from gigs_core.config import GigsConfig
-
-    base = GigsConfig.authors_scripts() if params["preset"] == "authors" else GigsConfig()
+def settings_overrides(params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The Algorithm 1 settings the user gave, from ``--config`` sections and flags (flags win)."""
     overrides: dict[str, dict[str, Any]] = {
         section: dict(values) for section, values in params.get("_sections", {}).items()
     }
@@ -71,7 +71,14 @@ def _config(params: dict[str, Any]):
     for flag, field in SHIFT_FLAGS.items():
         if params[flag] is not None:
             overrides.setdefault("shift", {})[field] = params[flag]
-    return base.merged(overrides)
+    return overrides
+
+
+def _config(params: dict[str, Any]):
+    from gigs_core.config import GigsConfig
+
+    base = GigsConfig.authors_scripts() if params["preset"] == "authors" else GigsConfig()
+    return base.merged(settings_overrides(params))
 
 
 def _print_table(run, out: Path) -> None:
@@ -87,49 +94,82 @@ def _print_table(run, out: Path) -> None:
     click.echo(f"wrote {out} ({run.timings['total_s']:.1f} s)")
 
 
-@click.command()
-@click.option("--generator", "-g", help="Generator backend (see `gigs plugins`).")
-@click.option("--recommender", "-r", help="Recommender backend.")
-@click.option("--generator-option", "-G", multiple=True, metavar="KEY=VALUE", help="Generator option (repeatable), e.g. checkpoint=g.pt.")
-@click.option("--recommender-option", "-R", multiple=True, metavar="KEY=VALUE", help="Recommender option (repeatable).")
-@click.option("--item", "-i", "items", multiple=True, type=click.Path(dir_okay=False), help="Item image (repeatable). None: class-level mode.")
-@click.option("--count", default=1, show_default=True, type=click.IntRange(min=1), help="Class-level mode: number of sampled base latents.")
-@click.option("--users", "-u", default="all", show_default=True, help="'all', an id, a list '1,4,9' or 'random:N'.")
-@click.option("--n", type=click.IntRange(min=2), help="Number of variants per item [paper: 8].")
-@click.option("--eps", type=float, help="Search radius ε [paper: 0.4].")
-@click.option("--steps", type=click.IntRange(min=0), help="Steps of both phases [paper: 1000].")
-@click.option("--inversion-steps", type=click.IntRange(min=0), help="Inversion steps (overrides --steps).")
-@click.option("--shift-steps", type=click.IntRange(min=0), help="Shifting steps (overrides --steps).")
-@click.option("--preference-weight", type=float, help="Weight of the preference term [paper: 1].")
-@click.option("--perceptual", metavar="NAME", help="Perceptual distance for inversion: lpips-alex, lpips-vgg, lpips-squeeze, lpips-untrained, none or domain:CLASSIFIER.safetensors [lpips-vgg; demo: lpips-alex if cached, else the bundle's domain classifier].")
-@click.option("--preset", type=click.Choice(["paper", "authors"]), default="paper", show_default=True, help="Paper settings, or those of the authors' scripts.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the first item (item i uses seed+i).")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
-@click.option("--out", "-o", type=click.Path(file_okay=False), default="gigs-run", show_default=True, help="Output folder.")
-@click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
-@click.option("--config", type=click.Path(dir_okay=False), help="TOML/YAML/JSON file of these settings; the command line wins.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
-@click.option("--demo-item", type=click.IntRange(min=0), help="Demo (no backends): which bundled item (see `gigs demo info`).")
-@click.option("--segment", help="Demo (no backends): the taste segment to please (see `gigs demo info`).")
-@click.option("--bundle", type=click.Path(file_okay=False), help="Demo (no backends): bundle folder [$GIGS_DEMO_BUNDLE or the shipped one].")
-@click.pass_context
+def _paper(section: str, field: str) -> Any:
+    """The paper's value of a setting, from the config (the one source of defaults)."""
+    from gigs_core.config import InversionConfig, ShiftConfig
+
+    model = {"inversion": InversionConfig, "shift": ShiftConfig}[section]
+    return model.model_fields[field].default
+
+
+RUN_OPTIONS = [
+    click.Option(["--generator", "-g"], help="Generator backend (see `gigs plugins`)."),
+    click.Option(["--recommender", "-r"], help="Recommender backend."),
+    click.Option(["--generator-option", "-G"], multiple=True, metavar="KEY=VALUE",
+                 help="Generator option (repeatable), e.g. checkpoint=g.pt."),
+    click.Option(["--recommender-option", "-R"], multiple=True, metavar="KEY=VALUE",
+                 help="Recommender option (repeatable)."),
+    click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(dir_okay=False),
+                 help="Item image (repeatable). None: class-level mode."),
+    click.Option(["--count"], default=1, show_default=True, type=click.IntRange(min=1),
+                 help="Class-level mode: number of sampled base latents."),
+    click.Option(["--users", "-u"], default="all", show_default=True,
+                 help="'all', an id, a list '1,4,9' or 'random:N'."),
+    click.Option(["--n"], type=click.IntRange(min=2), help=f"Number of variants per item [paper: {_paper('shift', 'n')}]."),
+    click.Option(["--eps"], type=float, help=f"Search radius ε [paper: {_paper('shift', 'eps')}]."),
+    click.Option(["--steps"], type=click.IntRange(min=0),
+                 help=f"Steps of both phases [paper: {_paper('shift', 'steps')}]."),
+    click.Option(["--inversion-steps"], type=click.IntRange(min=0), help="Inversion steps (overrides --steps)."),
+    click.Option(["--shift-steps"], type=click.IntRange(min=0), help="Shifting steps (overrides --steps)."),
+    click.Option(["--preference-weight"], type=float,
+                 help=f"Weight of the preference term [paper: {_paper('shift', 'preference_weight'):g}]."),
+    click.Option(["--perceptual"], metavar="NAME",
+                 help="Perceptual distance for inversion (`gigs plugins` lists them: lpips-alex, lpips-vgg, "
+                      f"lpips-squeeze, lpips-untrained, none, …) [{_paper('inversion', 'perceptual')}]."),
+    click.Option(["--preset"], type=click.Choice(["paper", "authors"]), default="paper", show_default=True,
+                 help="Paper settings, or those of the authors' scripts."),
+    click.Option(["--seed"], default=0, show_default=True, type=int, help="Seed of the first item (item i uses seed+i)."),
+    device_click_option(),
+    click.Option(["--out", "-o"], type=click.Path(file_okay=False), default="gigs-run", show_default=True,
+                 help="Output folder."),
+    click.Option(["--overwrite"], is_flag=True, help="Replace the output folder if it exists."),
+    click.Option(["--config"], type=click.Path(dir_okay=False),
+                 help="TOML/YAML/JSON file of these settings; the command line wins."),
+    click.Option(["--quiet", "-q"], is_flag=True, help="No progress bars."),
+]
+
+
+def build_run_command() -> click.Command:
+    """``gigs run`` with the options of the plugin-provided default run (the demo) added."""
+    from gigs_core import extensions
+
+    default = extensions.default_run()
+    extra = list(default.extra["options"]) if default else []
+    summary = (f"\n\nWith no --generator/--recommender it runs {default.name}: {default.description}"
+               if default else "")
+    command = click.Command(
+        "run",
+        callback=click.pass_context(run),
+        params=[*RUN_OPTIONS, *extra],
+        help="Run GIGS: variants of an item that the chosen users prefer more." + summary,
+    )
+    return command
+
+
 def run(ctx: click.Context, **params: Any) -> None:
-    """Run GIGS: variants of an item that the chosen users prefer more.
-
-    With no --generator/--recommender it runs the demo: a ProGAN and a DVBPR trained on
-    Fashion-MNIST with synthetic users, on a bundled item or your --item photo.
-    """
     params = _apply_config_file(ctx, params)
-    demo_only = [flag for flag in ("demo_item", "segment", "bundle") if params.get(flag) is not None]
-    if not params["generator"] and not params["recommender"]:
-        if params["users"] != "all" or params["preset"] != "paper" or params["count"] != 1:
-            raise UserInputError("the demo (no --generator/--recommender) takes --segment instead of --users, "
-                                 "and no --preset/--count")
-        from gigs_core.demo.cli import run_demo_command
+    from gigs_core import extensions
 
-        return run_demo_command(params)
-    if demo_only:
-        raise UserInputError(f"--{demo_only[0].replace('_', '-')} applies to the demo only (no --generator/--recommender)")
+    default = extensions.default_run()
+    default_only = [option.name for option in (default.extra["options"] if default else ())
+                    if params.get(option.name) not in (None, (), False)]
+    if not params["generator"] and not params["recommender"]:
+        if default is None:
+            raise UserInputError("give --generator and --recommender (see `gigs plugins` for the names)")
+        return default.value(params, settings_overrides(params))
+    if default_only:
+        flag = "--" + default_only[0].replace("_", "-")
+        raise UserInputError(f"{flag} applies to {default.name} only (no --generator/--recommender)")
     if not params["generator"] or not params["recommender"]:
         raise UserInputError("give --generator and --recommender (see `gigs plugins` for the names)")
     generator_options = parse_key_values(params["generator_option"], "--generator-option")
@@ -142,10 +182,10 @@ def run(ctx: click.Context, **params: Any) -> None:
     from gigs_core.cli.progress_bars import PhaseBars
     from gigs_core.factories import create_generator, create_recommender
     from gigs_core.imaging import load_image
-    from gigs_core.pipeline import run_gigs
+    from gigs_core.method.pipeline import run_gigs
 
     items = [load_image(path) for path in params["items"]]
-    from gigs_core.devices import pick_device
+    from gigs_core.cli.devices import pick_device
 
     device = pick_device(params["device"])
     generator = create_generator(params["generator"], **generator_options).to(device)

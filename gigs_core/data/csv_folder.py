@@ -48,7 +48,10 @@ def _time(value: str, where: str) -> float:
         raise DataError(f"{where}: timestamp {value!r} is neither a number nor an ISO date") from None
 
 
-def open_csv_folder(folder: str | Path, *, on_bad_image: BadImagePolicy = "fail") -> Dataset:
+def open_csv_folder(folder: str | Path | None, *, on_bad_image: BadImagePolicy = "fail") -> Dataset:
+    """The ``csv:DIR`` dataset format."""
+    if folder is None:
+        raise DataError("dataset format 'csv' needs a folder: 'csv:DIR'")
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"dataset folder {str(folder)!r} does not exist")

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gigs_core.data.dataset import Catalogue
+from gigs_core.data.dataset import BadImagePolicy, Catalogue, Dataset
 from gigs_core.errors import DataError
 
 DEFAULT_DIR = Path("/usr/share/datasets/fashion-mnist")
 CATEGORY_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-_FILES = {
+IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
@@ -55,7 +55,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
 
 
-def _find(folder: Path, stem: str) -> Path:
+def find_idx_file(folder: Path, stem: str) -> Path:
     for name in (stem + ".gz", stem):
         if (folder / name).is_file():
             return folder / name
@@ -88,6 +88,13 @@ def load_fashion_mnist(folder: str | Path | None = None) -> Catalogue:
     )
 
 
+def open_fashion_mnist(location: str | None, *, on_bad_image: BadImagePolicy = "fail") -> Dataset:
+    """The ``fashion-mnist[:DIR]`` dataset format: the catalogue without interactions."""
+    spec = f"fashion-mnist:{location}" if location else "fashion-mnist"
+    return Dataset(load_fashion_mnist(location), name="fashion-mnist", on_bad_image=on_bad_image,
+                   metadata={"spec": spec})
+
+
 @functools.lru_cache(maxsize=2)
 def _read_folder(folder: str, _stamp: tuple) -> tuple[torch.Tensor, np.ndarray, int]:
     """Decoded pixels (uint8, read-only use), labels and the train count; cached per folder
@@ -95,8 +102,8 @@ def _read_folder(folder: str, _stamp: tuple) -> tuple[torch.Tensor, np.ndarray, 
     folder_path = Path(folder)
     pixels, labels = [], []
     for part in ("train", "test"):
-        images = read_idx(_find(folder_path, _FILES[part][0]))
-        targets = read_idx(_find(folder_path, _FILES[part][1]))
+        images = read_idx(find_idx_file(folder_path, IDX_FILES[part][0]))
+        targets = read_idx(find_idx_file(folder_path, IDX_FILES[part][1]))
         if images.ndim != 3 or targets.ndim != 1 or len(images) != len(targets):
             raise DataError(f"Fashion-MNIST {part} files in {folder!r} disagree: images {images.shape}, labels {targets.shape}")
         pixels.append(images)

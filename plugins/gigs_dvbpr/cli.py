@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import click
 
-TRAINABLE = ("dvbpr",)
+from gigs_core.cli.devices import device_option
 
-
-@click.command("recommender")
-@click.option("--recommender", "-r", default="dvbpr", show_default=True, help="Recommender to train (trainable: dvbpr).")
+@click.command("dvbpr")
 @click.option("--data", "-d", "spec", required=True, help="Dataset spec: fashion-mnist, users:FILE, dvbpr:FILE.npy, csv:DIR (see docs/data.md).")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder (checkpoints, log.jsonl, curves.png).")
 @click.option("--option", "-R", "options", multiple=True, metavar="KEY=VALUE",
@@ -25,10 +23,10 @@ TRAINABLE = ("dvbpr",)
 @click.option("--on-bad-image", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
               help="A corrupt image: stop with its item id, or use a grey placeholder and count it.")
 @click.option("--no-resume", is_flag=True, help="Start over even if --out holds an interrupted run.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@device_option
 @click.option("--threads", type=click.IntRange(min=1), help="CPU threads for torch.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def recommender(recommender: str, spec: str, out: str, options: tuple[str, ...], epochs: int, batch_size: int, lr: float,
+def recommender(spec: str, out: str, options: tuple[str, ...], epochs: int, batch_size: int, lr: float,
                 lambda_theta: float, lambda_cnn: float, steps_per_epoch: int | None, eval_users: int | None,
                 checkpoint_every: int, seed: int, on_bad_image: str, no_resume: bool, device: str,
                 threads: int | None, quiet: bool) -> None:
@@ -36,8 +34,6 @@ def recommender(recommender: str, spec: str, out: str, options: tuple[str, ...],
     from gigs_core.cli.settings import parse_key_values
     from gigs_core.errors import UserInputError
 
-    if recommender not in TRAINABLE:
-        raise UserInputError(f"recommender {recommender!r} cannot be trained here; trainable: {', '.join(TRAINABLE)}")
     model_options = parse_key_values(options, "--option")
     allowed = {"variant", "k", "input_size", "normalization", "dropout"}
     unknown = sorted(set(model_options) - allowed)
@@ -46,7 +42,7 @@ def recommender(recommender: str, spec: str, out: str, options: tuple[str, ...],
 
     import torch
 
-    from gigs_core.devices import pick_device
+    from gigs_core.cli.devices import pick_device
     from gigs_core.data import open_dataset
     from gigs_dvbpr.training import TrainConfig, train_dvbpr
 

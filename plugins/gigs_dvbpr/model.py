@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gigs_core.imaging import resize, to_channels
-from gigs_core.linear_preference import LinearPreferenceMixin
+from gigs_core.method.linear_preference import LinearPreferenceMixin
 
 VARIANTS = ("cnnf", "cnnf-aip", "cnnf-small")
 NORMALIZATIONS = {

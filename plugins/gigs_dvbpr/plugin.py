@@ -1,4 +1,5 @@
-"""Registers the ``dvbpr`` recommender and ``gigs train recommender``. No torch import here."""
+"""Registers the ``dvbpr`` recommender, its trainer (``gigs train recommender --recommender dvbpr``)
+and the DVBPR ``.npy`` dataset format. No torch import here."""
 
 from __future__ import annotations
 
@@ -67,7 +68,23 @@ def register_recommenders(register):
 
 
 @hookimpl
-def register_commands(cli):
+def register_trainers(register):
     from gigs_dvbpr.cli import recommender
 
-    cli.commands["train"].add_command(recommender)
+    register("recommender", "dvbpr", recommender)
+
+
+def _open_dvbpr_npy(location, *, on_bad_image):
+    from gigs_dvbpr.dataset import open_dvbpr_npy
+
+    if location is None:
+        from gigs_core.errors import DataError
+
+        raise DataError("dataset format 'dvbpr' needs a file: 'dvbpr:FILE.npy'")
+    return open_dvbpr_npy(location, on_bad_image=on_bad_image)
+
+
+@hookimpl
+def register_datasets(register):
+    register("dvbpr", _open_dvbpr_npy, description="DVBPR partitioned .npy (Amazon, Tradesy): 'dvbpr:FILE.npy' or "
+             "FILE.npy", matches=lambda path: path.suffix == ".npy")

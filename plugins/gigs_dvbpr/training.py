@@ -12,7 +12,7 @@ and full-ranking AUC on validation and test, ``best`` checkpoint by validation
 sampled AUC, a JSON-lines log and a PNG plot. The state is saved every
 ``checkpoint_every`` steps, at each epoch end and on KeyboardInterrupt, so a
 rerun with the same ``out`` folder resumes. Progress goes to a
-:class:`gigs_core.progress.Progress` callback (the CLI draws bars). The
+:class:`gigs_core.method.progress.Progress` callback (the CLI draws bars). The
 global torch seed is set from ``config.seed`` (Xavier init and dropout use it).
 """
 
@@ -33,9 +33,9 @@ import torch.nn.functional as F
 
 from gigs_core.checkpoints import load_torch_file
 from gigs_core.data.dataset import Dataset
-from gigs_core.data.evaluation import feature_scorer, full_auc, sampled_auc
+from gigs_core.metrics.ranking import feature_scorer, full_auc, sampled_auc
 from gigs_core.errors import UserInputError
-from gigs_core.progress import Progress, no_progress
+from gigs_core.method.progress import Progress, no_progress
 
 from gigs_dvbpr.checkpoints import load_dvbpr, save_dvbpr
 from gigs_dvbpr.model import DVBPR
@@ -299,7 +299,7 @@ def train_dvbpr(
 
 def plot_history(history: list[dict[str, Any]], path: str | Path) -> Path:
     """A PNG of loss and AUC per epoch."""
-    from gigs_core.charts import line_chart
+    from gigs_core.report.charts import line_chart
 
     def curve(name: str) -> list[tuple[float, float]]:
         return [(r["epoch"], r.get(name, float("nan"))) for r in history]

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from gigs_core.cli.devices import device_option
+
 log = logging.getLogger(__name__)
 
 
@@ -44,9 +46,7 @@ def _resumed_config(stored, given, ctx):
     return dataclasses.replace(stored, **changes)
 
 
-@click.command("generator")
-@click.option("--generator", "backend", type=click.Choice(["progan"]), default="progan", show_default=True,
-              help="Which generator to train.")
+@click.command("progan")
 @click.option("--data", "data_spec", required=True, help="Dataset spec (e.g. fashion-mnist, dvbpr:FILE.npy, csv:DIR).")
 @click.option("--resolution", type=int, required=True, help="Final image size (a power of two ≥ 4).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -71,8 +71,8 @@ def _resumed_config(stored, given, ctx):
 @click.option("--max-steps", type=int, default=None, help="Stop (resumably) once this many steps are done in total.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out (its stored settings win, except the "
               "schedule options, --ema-beta and --lr).")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
-def train_generator(backend, data_spec, resolution, out_dir, split, channels, latent_dim, max_features,
+@device_option
+def train_generator(data_spec, resolution, out_dir, split, channels, latent_dim, max_features,
                     feature_base, batch_size, images_per_phase, final_images, lr, ema_beta, seed,
                     checkpoint_every, log_every, max_steps, resume, device):
     """Train a ProGAN on a catalogue's images with progressive growing (fade-in),
@@ -88,7 +88,7 @@ def train_generator(backend, data_spec, resolution, out_dir, split, channels, la
     from gigs_core.imaging import conform
 
     from gigs_progan.architecture import levels_for
-    from gigs_core.devices import pick_device
+    from gigs_core.cli.devices import pick_device
     from gigs_progan.training import RealImages, TrainConfig, read_config, train
 
     try:

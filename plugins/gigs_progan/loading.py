@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def fresh_generator(*, resolution: int, latent_dim: int, channels: int, max_features: int,
                     feature_base: int, seed: int):
     """A randomly initialised generator (weights N(0, 1), biases 0; seeded)."""
-    from gigs_core.modules import seeded
+    from gigs_core.method.modules import seeded
 
     from gigs_progan.generator import ProGanGenerator
 

@@ -1,4 +1,5 @@
-"""Registers the ``progan`` generator and ``gigs train generator``. torch loads only when used."""
+"""Registers the ``progan`` generator and its trainer (``gigs train generator --generator progan``).
+torch loads only when used."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def register_generators(register):
 
 
 @hookimpl
-def register_commands(cli):
+def register_trainers(register):
     from gigs_progan.command import train_generator
 
-    cli.commands["train"].add_command(train_generator)
+    register("generator", "progan", train_generator)

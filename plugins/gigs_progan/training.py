@@ -28,14 +28,14 @@ import torch.nn.functional as F
 
 from gigs_core.checkpoints import load_torch_file
 from gigs_core.errors import CheckpointError, UserInputError
-from gigs_core.modules import seeded
-from gigs_core.progress import Progress, no_progress
+from gigs_core.method.modules import seeded
+from gigs_core.method.progress import Progress, no_progress
 
 from gigs_progan.architecture import Architecture, feature_schedule
 from gigs_progan.discriminator import ProGanDiscriminator
 from gigs_progan.generator import ProGanGenerator
 from gigs_progan.native_format import save_generator
-from gigs_core.charts import line_chart
+from gigs_core.report.charts import line_chart
 from gigs_progan.pictures import save_grid
 
 log = logging.getLogger(__name__)

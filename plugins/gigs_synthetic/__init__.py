@@ -1,4 +1,4 @@
 """The ``ground-truth`` recommender: synthetic users' true utility as a gigs recommender.
 
-See ``docs/data.md`` (synthetic users) and :mod:`gigs_core.data.synthetic`.
+See ``docs/data.md`` (synthetic users) and :mod:`gigs_synthetic.users`.
 """

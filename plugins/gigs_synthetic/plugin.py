@@ -1,4 +1,5 @@
-"""Registers the ``ground-truth`` recommender (synthetic users' true utility). No torch import here."""
+"""Registers the ``ground-truth`` recommender (synthetic users' true utility), the ``users:``
+dataset format and ``gigs data synth-users``. No torch import here."""
 
 from __future__ import annotations
 
@@ -38,3 +39,29 @@ def register_recommenders(register):
         build_ground_truth,
         description="The true utility of synthetic users (gigs data synth-users): scores any image by its attributes.",
     )
+
+
+def _open_users(location, *, on_bad_image):
+    from gigs_core.errors import DataError
+    from gigs_synthetic.users import open_users_dataset
+
+    if location is None:
+        raise DataError("dataset format 'users' needs a file: 'users:FILE.users.npz'")
+    return open_users_dataset(location, on_bad_image=on_bad_image)
+
+
+def _looks_like_users_file(path: Path) -> bool:
+    return path.name.endswith(".users.npz") or (path.suffix == ".npz" and path.is_file())
+
+
+@hookimpl
+def register_datasets(register):
+    register("users", _open_users, description="synthetic users file: 'users:FILE' or FILE.users.npz",
+             matches=_looks_like_users_file)
+
+
+@hookimpl
+def register_commands(cli):
+    from gigs_synthetic.command import synth_users
+
+    cli.commands["data"].add_command(synth_users)

@@ -7,8 +7,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gigs_core.data.attributes import ATTRIBUTES, image_attributes
-from gigs_core.linear_preference import LinearPreferenceMixin
+from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
+from gigs_core.method.linear_preference import LinearPreferenceMixin
 
 
 class GroundTruthRecommender(LinearPreferenceMixin, nn.Module):
@@ -35,7 +35,7 @@ class GroundTruthRecommender(LinearPreferenceMixin, nn.Module):
 
     @classmethod
     def from_file(cls, path: str | Path) -> "GroundTruthRecommender":
-        from gigs_core.data.synthetic import SyntheticUsers
+        from gigs_synthetic.users import SyntheticUsers
 
         users = SyntheticUsers.load(path)
         return cls(
@@ -49,7 +49,7 @@ class GroundTruthRecommender(LinearPreferenceMixin, nn.Module):
         return self.weights.shape[0]
 
     def attributes(self, images: torch.Tensor) -> torch.Tensor:
-        """N×7 raw attributes (see :mod:`gigs_core.data.attributes`)."""
+        """N×7 raw attributes (see :mod:`gigs_synthetic.attributes`)."""
         return image_attributes(images, background=self.background, resolution=self.resolution)
 
     def features(self, images: torch.Tensor) -> torch.Tensor:

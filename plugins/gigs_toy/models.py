@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from gigs_core.imaging import resize, to_channels
-from gigs_core.linear_preference import LinearPreferenceMixin
-from gigs_core.modules import seeded
+from gigs_core.method.linear_preference import LinearPreferenceMixin
+from gigs_core.method.modules import seeded
 
 
 class ToyGenerator(nn.Module):

@@ -56,7 +56,7 @@ def test_images_of_different_sizes_need_a_size(dvbpr_file):
 
 
 def test_images_are_decoded_lazily(dvbpr_file, monkeypatch):
-    import gigs_core.data.dvbpr_npy as module
+    import gigs_dvbpr.dataset as module
 
     calls = []
     original = module.decode_jpeg

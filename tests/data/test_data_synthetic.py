@@ -4,8 +4,8 @@ import torch
 from click.testing import CliRunner
 
 from gigs_core.data import open_dataset
-from gigs_core.data.attributes import ATTRIBUTES, image_attributes
-from gigs_core.data.synthetic import SEGMENTS, SyntheticUsers, synthesize_users
+from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
+from gigs_synthetic.users import SEGMENTS, SyntheticUsers, synthesize_users
 from gigs_core.errors import DataError, UserInputError
 from gigs_core.testing import RecommenderContract
 

@@ -8,8 +8,8 @@ import torch
 from click.testing import CliRunner
 
 from gigs_core.cli.main import cli
-from gigs_core.demo import SHIPPED_BUNDLE
-from gigs_core.demo.bundle import EVERYONE, CatalogueScores, DemoBundle
+from gigs_demo import SHIPPED_BUNDLE
+from gigs_demo.bundle import EVERYONE, CatalogueScores, DemoBundle
 from gigs_core.errors import DataError, UserInputError
 
 
@@ -69,7 +69,7 @@ def test_shipped_bundle_is_small_and_complete():
 
 
 def test_from_artifacts_finds_the_trained_models(tmp_path):
-    from gigs_core.demo.build import BuildInputs
+    from gigs_demo.build import BuildInputs
 
     for name in ("fmnist-5000.users.npz", "dvbpr-fmnist-5000/best.safetensors", "progan-fmnist32/generator.safetensors",
                  "fmnist-classifier/classifier.safetensors", "fmnist-classifier-e10/classifier.safetensors"):

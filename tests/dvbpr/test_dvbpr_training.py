@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from gigs_core.data.dataset import Catalogue, Dataset
-from gigs_core.data.evaluation import draw_negatives, feature_scorer, full_auc, sampled_auc
+from gigs_core.metrics.ranking import draw_negatives, feature_scorer, full_auc, sampled_auc
 from gigs_core.errors import UserInputError
 from gigs_dvbpr.checkpoints import load_dvbpr
 from gigs_dvbpr.training import TrainConfig, TripleSampler, train_dvbpr
@@ -126,7 +126,7 @@ def test_train_command_end_to_end_and_errors(tmp_path):
 
     from gigs_core.cli.main import cli
     from gigs_core.data import open_dataset
-    from gigs_core.data.synthetic import synthesize_users
+    from gigs_synthetic.users import synthesize_users
 
     spec = f"fashion-mnist:{tmp_path / 'f'}"
     make_idx_folder(tmp_path / "f", n_train=30, n_test=10)

@@ -1,4 +1,4 @@
-"""The domain classifier (gigs_core.domain_classifier) and ``gigs train classifier``."""
+"""The domain classifier (gigs_domain.classifier) and ``gigs train classifier``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from gigs_core.domain_classifier import DomainClassifier, evaluate, load_classifier, save_classifier, train_classifier
+from gigs_domain.classifier import DomainClassifier, evaluate, load_classifier, save_classifier, train_classifier
 from gigs_core.errors import CheckpointError
 
 
@@ -58,7 +58,7 @@ def test_cli_writes_classifier_and_accuracy(tmp_path, monkeypatch):
     """One short epoch on Fashion-MNIST's official split (tiny width): files and metrics."""
     from gigs_core.cli.main import cli
 
-    import gigs_core.domain_classifier as module
+    import gigs_domain.classifier as module
 
     original = module.train_classifier
 

@@ -1,7 +1,7 @@
 """The demo: a small bundle of models trained by gigs on Fashion-MNIST, shipped in the package.
 
-``gigs run`` with no backends uses it (:mod:`gigs_core.demo.runner`); ``gigs
-demo build`` rebuilds it (:mod:`gigs_core.demo.build`); :mod:`gigs_core.demo.bundle`
+``gigs run`` with no backends uses it (:mod:`gigs_demo.runner`); ``gigs
+demo build`` rebuilds it (:mod:`gigs_demo.build`); :mod:`gigs_demo.bundle`
 loads it. See ``docs/demo.md``.
 """
 

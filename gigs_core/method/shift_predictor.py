@@ -24,7 +24,7 @@ class ShiftPredictor(nn.Module):
 
 def build_shift_predictor(trunk_name: str, trunk_options: dict, num_shifts: int, latent_dim: int) -> ShiftPredictor:
     """A freshly (randomly) initialised predictor whose trunk is a registered feature extractor.
-    Call under :func:`gigs_core.modules.seeded` for a reproducible initialisation."""
+    Call under :func:`gigs_core.method.modules.seeded` for a reproducible initialisation."""
     from gigs_core.factories import create_feature_extractor
 
     trunk = create_feature_extractor(trunk_name, **trunk_options)

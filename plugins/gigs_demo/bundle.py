@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from gigs_core.demo import BUNDLE_ENV, SHIPPED_BUNDLE
+from gigs_demo import BUNDLE_ENV, SHIPPED_BUNDLE
 from gigs_core.errors import DataError, UserInputError
 
 FORMAT = "gigs-demo-bundle"
@@ -69,8 +69,7 @@ class CatalogueScores:
     item_ids: np.ndarray
 
     def row(self, group: str) -> int:
-        if group not in self.groups:
-            raise UserInputError(f"unknown segment {group!r}; segments: {', '.join(self.groups)}")
+        """The table row of ``group`` (checked by :meth:`DemoBundle.check_segment`)."""
         return self.groups.index(group)
 
     @staticmethod
@@ -85,11 +84,36 @@ def default_bundle_path() -> Path:
     return Path(value) if value else SHIPPED_BUNDLE
 
 
-class DemoBundle:
-    """A demo bundle folder; models are built on request (heavy imports stay lazy)."""
+class BundleModels:
+    """The models in a bundle folder, built on request (heavy imports stay lazy)."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def path(self, role: str) -> Path:
+        return self.folder / FILES[role]
+
+    def generator(self):
+        from gigs_core.factories import create_generator
+
+        return create_generator("progan", checkpoint=str(self.path("generator"))).eval()
+
+    def recommender(self):
+        from gigs_core.factories import create_recommender
+
+        return create_recommender("dvbpr", checkpoint=str(self.path("recommender"))).eval()
+
+    def ground_truth(self):
+        from gigs_core.factories import create_recommender
+
+        return create_recommender("ground-truth", users=str(self.path("users"))).eval()
+
+
+class DemoBundle(BundleModels):
+    """A complete demo bundle folder: its models, items, score tables and manifest."""
 
     def __init__(self, folder: str | Path | None = None):
-        self.folder = Path(folder) if folder is not None else default_bundle_path()
+        super().__init__(folder if folder is not None else default_bundle_path())
         manifest = self.folder / "manifest.json"
         if not manifest.is_file():
             hint = ("rebuild it with `gigs demo build --out DIR` and pass --bundle DIR"
@@ -108,9 +132,6 @@ class DemoBundle:
         missing = [name for name in FILES.values() if not (self.folder / name).exists()]
         if missing:
             raise DataError(f"demo bundle {str(self.folder)!r} lacks {', '.join(missing)}; rebuild it")
-
-    def path(self, role: str) -> Path:
-        return self.folder / FILES[role]
 
     @property
     def segments(self) -> list[str]:
@@ -137,27 +158,17 @@ class DemoBundle:
             return CatalogueScores(groups=self.segments, preference=data["preference"],
                                    ground_truth=data["ground_truth"], item_ids=data["item_ids"])
 
-    def generator(self):
-        from gigs_core.factories import create_generator
-
-        return create_generator("progan", checkpoint=str(self.path("generator"))).eval()
-
-    def recommender(self):
-        from gigs_core.factories import create_recommender
-
-        return create_recommender("dvbpr", checkpoint=str(self.path("recommender"))).eval()
-
-    def ground_truth(self):
-        from gigs_core.factories import create_recommender
-
-        return create_recommender("ground-truth", users=str(self.path("users"))).eval()
+    def check_segment(self, group: str) -> str:
+        """``group`` if it is one of the bundle's segments (or ``everyone``), else a clear error."""
+        if group not in self.segments:
+            raise UserInputError(f"unknown segment {group!r}; segments: {', '.join(self.segments)}")
+        return group
 
     def group_users(self, ground_truth, group: str):
         """User ids of ``group`` (a segment name or ``everyone``)."""
         import torch
 
-        if group not in self.segments:
-            raise UserInputError(f"unknown segment {group!r}; segments: {', '.join(self.segments)}")
+        self.check_segment(group)
         if group == EVERYONE:
             return torch.arange(ground_truth.num_users)
         return ground_truth.users_in_segment(group)

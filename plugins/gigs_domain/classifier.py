@@ -21,7 +21,7 @@ from torch import nn
 from gigs_core.checkpoints import load_state_dict_strict, read_checkpoint, save_checkpoint
 from gigs_core.errors import CheckpointError, DataError
 from gigs_core.imaging import conform
-from gigs_core.progress import Progress, no_progress
+from gigs_core.method.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
 

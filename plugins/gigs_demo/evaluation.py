@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from gigs_core.demo.bundle import CatalogueScores
+from gigs_demo.bundle import CatalogueScores
 
 COLUMNS = ["group_preference", "ground_truth_utility", "rank_by_preference", "rank_by_ground_truth",
            "distance_to_item"]
@@ -25,14 +25,14 @@ def _stats(values: np.ndarray) -> dict[str, float]:
 @torch.no_grad()
 def evaluate_item(item, *, recommender, ground_truth, users: torch.Tensor, distance: torch.nn.Module,
                   scores: CatalogueScores, group: str) -> list[dict[str, Any]]:
-    """Rows for one :class:`~gigs_core.result.ItemResult`: the item (when there is one), its
+    """Rows for one :class:`~gigs_core.report.result.ItemResult`: the item (when there is one), its
     reconstruction and each variant."""
     labelled = []
     if item.item is not None:
         labelled.append(("item", item.item))
     labelled.append(("reconstruction", item.reconstruction))
     labelled += [(f"variant {k}", variant) for k, variant in enumerate(item.variants)]
-    from gigs_core.modules import module_device
+    from gigs_core.method.modules import module_device
 
     device = module_device(recommender)
     images = torch.stack([image for _, image in labelled]).float().to(device)

@@ -4,10 +4,10 @@ LPIPS's linear layers ship with the package, but its backbone (AlexNet, VGG16
 or SqueezeNet) comes from torchvision's download cache. gigs never downloads:
 a backbone that is not in ``$TORCH_HOME/hub/checkpoints`` is an error naming
 the file, unless the user explicitly chose ``lpips-untrained`` (random
-backbone), ``domain:PATH`` (the features of a trained domain classifier, see
-:class:`DomainFeatureDistance`) or ``none``. The choice is recorded in every
-result. :func:`lpips_available` lets a caller (the demo) prefer LPIPS-alex
-when its weights are cached and fall back to ``domain:PATH`` openly.
+backbone), ``none``, or a distance another plugin registered (the domain
+classifier's ``domain:PATH``). The choice is recorded in every result.
+:func:`lpips_available` lets a caller (the demo) prefer LPIPS-alex when its
+weights are cached and fall back openly.
 """
 
 from __future__ import annotations
@@ -66,58 +66,33 @@ class NoDistance(nn.Module):
         return first.new_zeros(first.shape[0])
 
 
-DOMAIN_PREFIX = "domain:"
-
-
 def lpips_available(net: str = "alex") -> bool:
     """Whether LPIPS-``net``'s backbone weights are in the torch hub cache (nothing is downloaded)."""
     return backbone_path(net).is_file()
 
 
-class DomainFeatureDistance(nn.Module):
-    """LPIPS-style distance in the feature space of a trained domain classifier
-    (:mod:`gigs_core.domain_classifier`), for catalogues where LPIPS's ImageNet
-    backbone is unavailable or out of domain.
+def _split(name: str) -> tuple[str, str | None]:
+    head, sep, argument = name.partition(":")
+    return head, (argument if sep else None)
 
-    For each of the classifier's convolution blocks, the activations are unit-
-    normalised over channels (as LPIPS does); the distance is the sum over blocks
-    of the spatially averaged squared difference, with equal weights (no learned
-    LPIPS calibration). Deterministic; the classifier runs in evaluation mode.
-    """
 
-    def __init__(self, path: str | Path):
-        super().__init__()
-        from gigs_core.domain_classifier import load_classifier
+def check_perceptual_name(name: str) -> str:
+    """``name`` if it names a registered perceptual distance (``NAME`` or ``NAME:ARGUMENT``),
+    else a ``ValueError`` listing the valid ones."""
+    from gigs_core import extensions
 
-        self.path = str(path)
-        self.classifier = load_classifier(path).eval().requires_grad_(False)
-
-    def _activations(self, images: torch.Tensor) -> list[torch.Tensor]:
-        x = self.classifier.prepare(images)
-        outputs = []
-        for layer in self.classifier.features:
-            x = layer(x)
-            if isinstance(layer, nn.Sequential):  # one conv + batch-norm + ReLU block
-                outputs.append(x)
-        return outputs
-
-    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
-        total = first.new_zeros(first.shape[0])
-        for a, b in zip(self._activations(first), self._activations(second)):
-            a = a / (a.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
-            b = b / (b.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
-            total = total + (a - b).pow(2).sum(dim=1).mean(dim=(1, 2))
-        return total
+    registered = extensions.perceptual_distances()
+    head, argument = _split(name)
+    entry = registered.get(head)
+    if entry is not None and entry.extra["takes_argument"] == (argument is not None) and argument != "":
+        return name
+    valid = ", ".join(f"{key}:…" if e.extra["takes_argument"] else key for key, e in sorted(registered.items()))
+    raise ValueError(f"perceptual must be one of {valid}, not {name!r}")
 
 
 def create_perceptual_distance(name: str) -> nn.Module:
-    """``lpips-alex|lpips-vgg|lpips-squeeze`` (pretrained backbone), ``lpips-untrained``
-    (random AlexNet backbone, LPIPS linear layers), ``domain:PATH`` (a domain
-    classifier's features, :class:`DomainFeatureDistance`) or ``none``."""
-    if name == "none":
-        return NoDistance()
-    if name.startswith(DOMAIN_PREFIX):
-        return DomainFeatureDistance(name[len(DOMAIN_PREFIX):])
-    if name == "lpips-untrained":
-        return LpipsDistance("alex", pretrained_backbone=False)
-    return LpipsDistance(name.removeprefix("lpips-"), pretrained_backbone=True)
+    """The registered perceptual distance ``NAME`` (or ``NAME:ARGUMENT``), e.g. ``lpips-vgg``."""
+    from gigs_core import extensions
+
+    head, argument = _split(check_perceptual_name(name))
+    return extensions.perceptual_distances()[head].value(argument)

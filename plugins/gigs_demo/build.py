@@ -1,7 +1,7 @@
 """Rebuilding the demo bundle from Fashion-MNIST's IDX files, with fixed seeds.
 
 Each model is trained by gigs's own commands (the public interface of the
-backends' plugins), run in-process:
+backends' plugins), each in a child process:
 
 1. ``gigs data synth-users``        synthetic users with a known utility (5,000, seed 0);
 2. ``gigs train recommender``       DVBPR (``cnnf-small``, 28 px) on their interactions;
@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from gigs_core.demo.bundle import EVERYONE, FILES, FORMAT, VERSION
+from gigs_demo.bundle import EVERYONE, FILES, FORMAT, VERSION
 from gigs_core.errors import DataError, GigsError, UserInputError
 from gigs_core.versions import package_versions
 
@@ -123,15 +123,14 @@ class BuildLog:
 
 
 def _gigs(args: list[str]) -> None:
-    """Run a gigs command in-process; a failure becomes a GigsError naming the command."""
-    from gigs_core.cli.main import cli
+    """Run a gigs command (the backends' public interface) in a child process; a failure
+    becomes a GigsError naming the command."""
+    import subprocess
+    import sys
 
     log.info("gigs %s", " ".join(args))
-    try:
-        code = cli.main(args=args, prog_name="gigs", standalone_mode=False)
-    except SystemExit as exc:  # pragma: no cover - click may still exit
-        code = exc.code
-    if code not in (None, 0):
+    code = subprocess.run([sys.executable, "-m", "gigs_core", *args], check=False).returncode
+    if code != 0:
         raise GigsError(f"demo build step `gigs {' '.join(args)}` failed (exit code {code})")
 
 
@@ -148,16 +147,16 @@ def _copy_checkpoint(source: Path, target: Path) -> None:
 
 def write_idx_subset(source: str | Path | None, out: str | Path, *, train: int, test: int, seed: int = SEED) -> Path:
     """A smaller Fashion-MNIST folder: ``train``/``test`` images drawn (seeded) from each partition."""
-    from gigs_core.data.fashion_mnist import DEFAULT_DIR, _FILES, _find, read_idx
+    from gigs_core.data.fashion_mnist import DEFAULT_DIR, IDX_FILES, find_idx_file, read_idx
 
     source = Path(source) if source else DEFAULT_DIR
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     for part, count in (("train", train), ("test", test)):
-        images_name, labels_name = _FILES[part]
-        images = read_idx(_find(source, images_name))
-        labels = read_idx(_find(source, labels_name))
+        images_name, labels_name = IDX_FILES[part]
+        images = read_idx(find_idx_file(source, images_name))
+        labels = read_idx(find_idx_file(source, labels_name))
         pick = np.sort(rng.choice(len(images), size=min(count, len(images)), replace=False))
         for name, array, magic in ((images_name, images[pick], 3), (labels_name, labels[pick], 1)):
             header = bytes([0, 0, 0x08, magic]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
@@ -184,11 +183,10 @@ def score_catalogue(bundle_folder: Path, dataset, test_ids: np.ndarray, groups: 
     """``G × N`` DVBPR group preference and ground-truth utility of the test items."""
     import torch
 
-    from gigs_core.demo.bundle import DemoBundle
     from gigs_core.imaging import conform
+    from gigs_demo.bundle import BundleModels
 
-    bundle = DemoBundle.__new__(DemoBundle)  # files exist, manifest not yet written
-    bundle.folder = bundle_folder
+    bundle = BundleModels(bundle_folder)  # the models are there; the manifest is not yet written
     generator = bundle.generator()
     recommender, truth = bundle.recommender(), bundle.ground_truth()
     members = [torch.arange(truth.num_users) if g == EVERYONE else truth.users_in_segment(g) for g in groups]
@@ -209,7 +207,9 @@ def _group_scores(model, images, members) -> np.ndarray:
     """``G × N`` group scores; linear-preference models compute the image features once."""
     import torch
 
-    if hasattr(model, "features") and hasattr(model, "user_embeddings"):
+    from gigs_core.protocols import LinearRecommender
+
+    if isinstance(model, LinearRecommender):
         features = model.features(images)
         thetas = torch.stack([model.user_embeddings(users).mean(dim=0) for users in members])
         return (thetas @ features.T).numpy()
@@ -222,7 +222,7 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
     """Build a demo bundle into ``out`` (atomically). Returns ``out``."""
     from gigs_core.atomic import atomic_folder, check_output_folder
     from gigs_core.data import open_dataset
-    from gigs_core.data.synthetic import SyntheticUsers
+    from gigs_synthetic.users import SyntheticUsers
     from gigs_core.imaging import tensor_to_pil
 
     settings = QUICK if quick else FULL

@@ -18,7 +18,7 @@ import math
 from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
-    from gigs_core.result import GigsRun, ItemResult
+    from gigs_core.report.result import GigsRun, ItemResult
 
 #: Column names of evaluation rows, and how the page labels them.
 COLUMN_LABELS = {

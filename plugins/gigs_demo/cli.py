@@ -1,4 +1,4 @@
-"""``gigs demo build|info`` and the no-backend path of ``gigs run``. Heavy imports inside."""
+"""``gigs demo build|info`` and the demo as the default of ``gigs run``. Heavy imports inside."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gigs_core.cli.main import GigsGroup
+from gigs_core.cli.group import GigsGroup
 
 
 @click.group(cls=GigsGroup)
@@ -31,8 +31,8 @@ def build(out, quick, data_dir, from_artifacts, users_file, recommender_checkpoi
     """Rebuild the demo bundle from Fashion-MNIST with fixed seeds (trains every model unless given)."""
     import time
 
-    from gigs_core.demo import SHIPPED_BUNDLE
-    from gigs_core.demo.build import BuildInputs, build_bundle
+    from gigs_demo import SHIPPED_BUNDLE
+    from gigs_demo.build import BuildInputs, build_bundle
 
     inputs = BuildInputs.from_artifacts(from_artifacts) if from_artifacts else BuildInputs()
     for name, value in (("users", users_file), ("recommender", recommender_checkpoint),
@@ -53,7 +53,7 @@ def build(out, quick, data_dir, from_artifacts, users_file, recommender_checkpoi
 @click.option("--bundle", type=click.Path(file_okay=False), help="Bundle folder [$GIGS_DEMO_BUNDLE or the shipped one].")
 def info(bundle) -> None:
     """Describe the demo bundle: items, segments, models, how it was built."""
-    from gigs_core.demo.bundle import DemoBundle
+    from gigs_demo.bundle import DemoBundle
 
     loaded = DemoBundle(bundle)
     manifest = loaded.manifest
@@ -67,22 +67,32 @@ def info(bundle) -> None:
         click.echo(f"  {item.index:>3}  {item.category:<12} {item.path.name}")
 
 
-def run_demo_command(params: dict[str, Any]) -> None:
+#: The options the demo adds to ``gigs run`` (they apply when no backends are given).
+RUN_OPTIONS = [
+    click.Option(["--demo-item"], type=click.IntRange(min=0),
+                 help="Demo (no backends): which bundled item (see `gigs demo info`)."),
+    click.Option(["--segment"], help="Demo (no backends): the taste segment to please (see `gigs demo info`)."),
+    click.Option(["--bundle"], type=click.Path(file_okay=False),
+                 help="Demo (no backends): bundle folder [$GIGS_DEMO_BUNDLE or the shipped one]."),
+]
+
+
+def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> None:
     """``gigs run`` without --generator/--recommender: the demo (see docs/demo.md)."""
     from gigs_core.atomic import check_output_folder
+    from gigs_core.cli.devices import pick_device
     from gigs_core.cli.progress_bars import PhaseBars
-    from gigs_core.devices import pick_device
-    from gigs_core.demo.runner import DemoRequest, run_demo
+    from gigs_core.errors import UserInputError
+    from gigs_demo.runner import DemoRequest, run_demo
 
+    if params["users"] != "all" or params["preset"] != "paper" or params["count"] != 1:
+        raise UserInputError("the demo (no --generator/--recommender) takes --segment instead of --users, "
+                             "and no --preset/--count")
     out = check_output_folder(params["out"], params["overwrite"])
-    steps = params.get("steps")
     request = DemoRequest(
         bundle=params.get("bundle"), demo_item=params.get("demo_item"), photos=list(params["items"]),
-        segment=params.get("segment"), seed=params.get("seed"),
-        inversion_steps=params["inversion_steps"] if params["inversion_steps"] is not None else steps,
-        shift_steps=params["shift_steps"] if params["shift_steps"] is not None else steps,
-        n=params["n"], eps=params["eps"], preference_weight=params["preference_weight"],
-        perceptual=params["perceptual"], device=pick_device(params["device"]),
+        segment=params.get("segment"), seed=params.get("seed"), overrides=overrides,
+        device=pick_device(params["device"]),
     )
     threads = _cpu_threads(request.device)
     bars = PhaseBars(enabled=False if params["quiet"] else None)

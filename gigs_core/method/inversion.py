@@ -16,11 +16,11 @@ import torch
 
 from gigs_core.config import InversionConfig
 from gigs_core.errors import UserInputError
-from gigs_core.latent import normalize_latents
-from gigs_core.modules import frozen, module_device
-from gigs_core.perceptual import create_perceptual_distance
-from gigs_core.progress import Progress, no_progress
-from gigs_core.seeds import rng
+from gigs_core.method.latent import normalize_latents
+from gigs_core.method.modules import frozen, module_device
+from gigs_core.method.perceptual import create_perceptual_distance
+from gigs_core.method.progress import Progress, no_progress
+from gigs_core.method.seeds import rng
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""``gigs train classifier``: a domain classifier over a catalogue's categories."""
+"""``gigs train classifier [--classifier domain]``: a domain classifier over a catalogue's categories."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import click
+
+from gigs_core.cli.devices import device_option
 
 
 @click.command("classifier")
@@ -22,7 +24,7 @@ import click
 @click.option("--test-fraction", type=float, default=0.1, show_default=True,
               help="Held-out share when the catalogue has no official test partition.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@device_option
 def classifier(data_spec, out_dir, epochs, batch_size, lr, width, input_size, test_fraction, seed, device):
     """Train a small CNN to recognise the catalogue's categories and save it with
     its test accuracy (the official test partition when the catalogue has one)."""
@@ -30,8 +32,8 @@ def classifier(data_spec, out_dir, epochs, batch_size, lr, width, input_size, te
     import torch
 
     from gigs_core.data import open_dataset
-    from gigs_core.devices import pick_device
-    from gigs_core.domain_classifier import DomainClassifier, save_classifier, train_classifier
+    from gigs_core.cli.devices import pick_device
+    from gigs_domain.classifier import DomainClassifier, save_classifier, train_classifier
     from gigs_core.errors import DataError, UserInputError
 
     for name, value in (("--epochs", epochs), ("--batch-size", batch_size), ("--width", width),

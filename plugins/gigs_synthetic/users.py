@@ -4,7 +4,7 @@ Each user ``u`` has a utility over images ``x``::
 
     utility_u(x) = w_uᵀ a(x),   a(x) = (attributes(x) − mean) / std
 
-with the attributes of :mod:`gigs_core.data.attributes` standardised over the
+with the attributes of :mod:`gigs_synthetic.attributes` standardised over the
 catalogue. ``w_u`` = the weight vector of the user's *taste segment*
 (:data:`SEGMENTS`) plus Gaussian noise (``user_noise``). Each user's
 interactions are drawn without replacement from ``softmax(utility_u / temperature)``
@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from gigs_core.data.attributes import ATTRIBUTES, image_attributes
+from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
 from gigs_core.data.dataset import BadImagePolicy, Dataset
 from gigs_core.data.splits import leave_one_out
 from gigs_core.errors import DataError, UserInputError

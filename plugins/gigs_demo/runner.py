@@ -1,9 +1,9 @@
 """The default ``gigs run``: GIGS on a bundled Fashion-MNIST item (or the user's photo) for a taste segment.
 
 :func:`run_demo` loads the bundle's models, prepares the item, chooses the
-perceptual distance (:func:`choose_perceptual`), runs :func:`~gigs_core.pipeline.run_gigs`
+perceptual distance (:func:`choose_perceptual`), runs :func:`~gigs_core.method.pipeline.run_gigs`
 with the bundle's demo settings and attaches the evaluation extras
-(:mod:`gigs_core.demo.evaluation`). It returns the run; saving and printing
+(:mod:`gigs_demo.evaluation`). It returns the run; saving and printing
 are the caller's.
 """
 
@@ -17,9 +17,9 @@ from typing import Any, Sequence
 import torch
 
 from gigs_core.config import GigsConfig
-from gigs_core.demo.bundle import DemoBundle
+from gigs_demo.bundle import DemoBundle
 from gigs_core.errors import UserInputError
-from gigs_core.perceptual import BACKBONE_FILES, DOMAIN_PREFIX, backbone_path, lpips_available
+from gigs_core.method.perceptual import BACKBONE_FILES, backbone_path, lpips_available
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,9 @@ class DemoRequest:
     photos: Sequence[str | Path] = ()
     segment: str | None = None
     seed: int | None = None
-    inversion_steps: int | None = None
-    shift_steps: int | None = None
-    n: int | None = None
-    eps: float | None = None
-    preference_weight: float | None = None
-    perceptual: str | None = None
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Algorithm 1 settings the user gave (``{"inversion": {...}, "shift": {...}}``); they win
+    over the bundle's demo settings and are validated exactly as for any run."""
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
 
 
@@ -49,7 +46,7 @@ def choose_perceptual(bundle: DemoBundle, requested: str | None = None) -> tuple
         return requested, f"perceptual distance: {requested} (chosen on the command line)"
     if lpips_available("alex"):
         return "lpips-alex", "perceptual distance: LPIPS (alex)"
-    name = f"{DOMAIN_PREFIX}{bundle.path('classifier')}"
+    name = f"domain:{bundle.path('classifier')}"
     note = (f"perceptual distance: the demo bundle's domain-classifier features (LPIPS-alex needs "
             f"{BACKBONE_FILES['alex']} in {backbone_path('alex').parent}, which is absent; nothing is downloaded)")
     return name, note
@@ -82,33 +79,28 @@ def prepare_photo(image: torch.Tensor, resolution: int, channels: int, backgroun
     return out, notes
 
 
-def demo_config(settings: dict[str, Any], request: DemoRequest, perceptual: str) -> GigsConfig:
-    """The bundle's demo settings with the request's overrides."""
-    shift = {"steps": request.shift_steps if request.shift_steps is not None else settings["shift_steps"],
-             "n": request.n or settings["n"], "eps": request.eps or settings["eps"],
-             "preference_weight": (request.preference_weight if request.preference_weight is not None
-                                   else settings["preference_weight"])}
-    if settings.get("predictor_trunk"):
-        shift["predictor_trunk"] = settings["predictor_trunk"]
-        shift["predictor_trunk_options"] = settings.get("predictor_trunk_options", {})
-    inversion = {"steps": request.inversion_steps if request.inversion_steps is not None else settings["inversion_steps"],
-                 "lr": settings.get("inversion_lr", 0.01), "perceptual": perceptual}
-    return GigsConfig().merged({"inversion": inversion, "shift": shift})
+def demo_config(settings: dict[str, Any], overrides: dict[str, dict[str, Any]], perceptual: str) -> GigsConfig:
+    """The bundle's demo settings, then the user's overrides (validated as for any run)."""
+    shift = {"steps": settings["shift_steps"], "n": settings["n"], "preference_weight": settings["preference_weight"]}
+    for key in ("eps", "predictor_trunk", "predictor_trunk_options"):
+        if key in settings:
+            shift[key] = settings[key]
+    inversion = {"steps": settings["inversion_steps"], "lr": settings.get("inversion_lr", 0.01),
+                 "perceptual": perceptual}
+    return GigsConfig().merged({"inversion": inversion, "shift": shift}).merged(overrides)
 
 
 def run_demo(request: DemoRequest, progress=None):
-    """Run GIGS as the demo does; returns the :class:`~gigs_core.result.GigsRun` (not yet saved)."""
-    from gigs_core.demo.evaluation import evaluation_extras
+    """Run GIGS as the demo does; returns the :class:`~gigs_core.report.result.GigsRun` (not yet saved)."""
+    from gigs_demo.evaluation import evaluation_extras
     from gigs_core.imaging import conform, load_image
-    from gigs_core.perceptual import create_perceptual_distance
-    from gigs_core.pipeline import run_gigs
+    from gigs_core.method.perceptual import create_perceptual_distance
+    from gigs_core.method.pipeline import run_gigs
 
     bundle = DemoBundle(request.bundle)
     settings = bundle.demo_settings
-    segment = request.segment or settings["default_segment"]
-    if segment not in bundle.segments:
-        raise UserInputError(f"unknown segment {segment!r}; segments: {', '.join(bundle.segments)}")
-    perceptual, perceptual_note = choose_perceptual(bundle, request.perceptual)
+    segment = bundle.check_segment(request.segment or settings["default_segment"])
+    perceptual, perceptual_note = choose_perceptual(bundle, request.overrides.get("inversion", {}).get("perceptual"))
     notes = [perceptual_note]
     device = request.device
     generator = bundle.generator().to(device)
@@ -132,7 +124,7 @@ def run_demo(request: DemoRequest, progress=None):
         described_items = [{"demo_item": item.index, "file": item.path.name, "category": item.category,
                             "catalogue_row": item.catalogue_id}]
         notes.append(f"item: bundled Fashion-MNIST test item #{item.catalogue_id} ({item.category})")
-    config = demo_config(settings, request, perceptual)
+    config = demo_config(settings, request.overrides, perceptual)
     seed = settings.get("seed", 0) if request.seed is None else request.seed
     run = run_gigs(
         generator, recommender, torch.cat(images).to(device), users=users.tolist(), config=config, seeds=seed,

@@ -7,7 +7,7 @@ from typing import Sequence, Union
 import torch
 
 from gigs_core.errors import UserInputError
-from gigs_core.seeds import rng
+from gigs_core.method.seeds import rng
 
 UserSpec = Union[str, int, Sequence[int]]
 

@@ -11,9 +11,9 @@ import torch
 
 from gigs_core.atomic import atomic_folder
 from gigs_core.config import GigsConfig
-from gigs_core.contact_sheet import render_contact_sheet
+from gigs_core.report.contact_sheet import render_contact_sheet
 from gigs_core.imaging import tensor_to_pil
-from gigs_core.report_html import render_report_html
+from gigs_core.report.html import render_report_html
 
 
 @dataclass
@@ -87,7 +87,7 @@ class GigsRun:
     timings: dict[str, float]
     versions: dict[str, str]
     evaluation: dict[str, Any] = field(default_factory=dict)
-    """Optional evaluation extras (see :mod:`gigs_core.demo.evaluation`): per item, rows of
+    """Optional evaluation extras (see :mod:`gigs_demo.evaluation`): per item, rows of
     ground-truth utility, catalogue ranks and distance to the item; shown in the reports."""
     notes: list[str] = field(default_factory=list)
     """Plain-language notes for the reports (e.g. which perceptual distance was chosen and why)."""

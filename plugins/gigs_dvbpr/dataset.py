@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from gigs_core.data.dataset import BadImagePolicy, Catalogue, Dataset
-from gigs_core.data.safe_npy import load_pickled_npy
+from gigs_dvbpr.safe_npy import load_pickled_npy
 from gigs_core.errors import DataError
 
 AMAZON_FASHION_CATEGORIES = 6

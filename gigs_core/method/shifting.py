@@ -22,11 +22,11 @@ import torch.nn.functional as F
 
 from gigs_core.config import ShiftConfig
 from gigs_core.errors import UserInputError
-from gigs_core.latent import clip_shifts, normalize_latents
-from gigs_core.modules import frozen, module_device, seeded
-from gigs_core.progress import Progress, no_progress
-from gigs_core.seeds import derive_seed, rng
-from gigs_core.shift_predictor import ShiftPredictor, build_shift_predictor
+from gigs_core.method.latent import clip_shifts, normalize_latents
+from gigs_core.method.modules import frozen, module_device, seeded
+from gigs_core.method.progress import Progress, no_progress
+from gigs_core.method.seeds import derive_seed, rng
+from gigs_core.method.shift_predictor import ShiftPredictor, build_shift_predictor
 
 
 @dataclass

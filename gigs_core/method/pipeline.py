@@ -11,13 +11,13 @@ import torch
 from gigs_core.config import GigsConfig
 from gigs_core.errors import UserInputError
 from gigs_core.imaging import conform
-from gigs_core.latent import normalize_latents
-from gigs_core.modules import frozen, module_device
-from gigs_core.progress import Progress
-from gigs_core.result import GigsRun, ItemResult
-from gigs_core.seeds import rng
-from gigs_core.shifting import optimize_shifts
-from gigs_core.users import UserSpec, resolve_users
+from gigs_core.method.latent import normalize_latents
+from gigs_core.method.modules import frozen, module_device
+from gigs_core.method.progress import Progress
+from gigs_core.report.result import GigsRun, ItemResult
+from gigs_core.method.seeds import rng
+from gigs_core.method.shifting import optimize_shifts
+from gigs_core.method.users import UserSpec, resolve_users
 from gigs_core.versions import package_versions
 
 

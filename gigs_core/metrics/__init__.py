@@ -1,0 +1,1 @@
+"""Metrics every backend can use: ranking metrics (sampled and full AUC) for recommenders."""

@@ -1,0 +1,45 @@
+"""The ``domain:PATH`` perceptual distance: LPIPS-style distance in a domain classifier's features."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+
+class DomainFeatureDistance(nn.Module):
+    """LPIPS-style distance in the feature space of a trained domain classifier
+    (:mod:`gigs_domain.classifier`), for catalogues where LPIPS's ImageNet
+    backbone is unavailable or out of domain.
+
+    For each of the classifier's convolution blocks, the activations are unit-
+    normalised over channels (as LPIPS does); the distance is the sum over blocks
+    of the spatially averaged squared difference, with equal weights (no learned
+    LPIPS calibration). Deterministic; the classifier runs in evaluation mode.
+    """
+
+    def __init__(self, path: str | Path):
+        super().__init__()
+        from gigs_domain.classifier import load_classifier
+
+        self.path = str(path)
+        self.classifier = load_classifier(path).eval().requires_grad_(False)
+
+    def _activations(self, images: torch.Tensor) -> list[torch.Tensor]:
+        x = self.classifier.prepare(images)
+        outputs = []
+        for layer in self.classifier.features:
+            x = layer(x)
+            if isinstance(layer, nn.Sequential):  # one conv + batch-norm + ReLU block
+                outputs.append(x)
+        return outputs
+
+    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        total = first.new_zeros(first.shape[0])
+        for a, b in zip(self._activations(first), self._activations(second)):
+            a = a / (a.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
+            b = b / (b.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
+            total = total + (a - b).pow(2).sum(dim=1).mean(dim=(1, 2))
+        return total
+
