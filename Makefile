@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup fashion-mnist demo test bench clean
+.PHONY: setup fashion-mnist demo test lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -30,8 +30,12 @@ fashion-mnist:
 demo: setup
 	$(VENV)/bin/gigs run --out gigs-run --overwrite
 
-test: setup fashion-mnist
+test: setup fashion-mnist lint
 	$(PY) -m pytest -q
+
+# ruff: lint rules and import order, configured in pyproject.toml
+lint: setup
+	$(VENV)/bin/ruff check .
 
 bench: setup
 	$(PY) benchmarks/bench_gigs.py

@@ -19,6 +19,7 @@ from torch import nn
 
 from gigs_core.atomic import atomic_file
 from gigs_core.errors import CheckpointError, format_key_mismatch
+from gigs_core.options import existing_checkpoint
 
 SAFETENSORS_MAGIC_MAX_HEADER = 100 * 1024 * 1024
 
@@ -35,9 +36,7 @@ def is_safetensors(path: Path) -> bool:
 
 def load_torch_file(path: str | Path) -> Any:
     """A pickled torch file loaded with ``weights_only=True``, or a clear error."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint {str(path)!r} does not exist")
+    path = existing_checkpoint(path)
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # garbage bytes make the unpickler fail in many different ways
@@ -49,9 +48,7 @@ def load_torch_file(path: str | Path) -> Any:
 
 def read_state_file(path: str | Path) -> dict[str, torch.Tensor]:
     """Tensors from a safetensors file or a pickled state dict."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint {str(path)!r} does not exist")
+    path = existing_checkpoint(path)
     if is_safetensors(path):
         from safetensors.torch import load_file
 

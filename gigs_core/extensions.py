@@ -109,8 +109,8 @@ def _trainer(plugin, kind, name, command, description=""):
     name = _checked_name("trainer", name)
     if not isinstance(command, click.Command):
         raise PluginError(f"trainer {kind} {name!r}: command must be a click.Command")
-    return (kind, name), Extension("register_trainers", name, command, description or (command.help or ""), plugin,
-                                   {"kind": kind})
+    description = description or command.get_short_help_str(limit=120)
+    return (kind, name), Extension("register_trainers", name, command, description, plugin, {"kind": kind})
 
 
 def _default_run(plugin, name, runner, options=(), description=""):

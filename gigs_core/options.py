@@ -7,6 +7,17 @@ from pathlib import Path
 import pydantic
 
 
+def existing_checkpoint(path: str | Path) -> Path:
+    """``path`` if it names a file, else a :class:`~gigs_core.errors.CheckpointError` saying so
+    (the one existence check every checkpoint loader uses)."""
+    from gigs_core.errors import CheckpointError
+
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint file {str(path)!r} does not exist")
+    return path
+
+
 class BackendOptions(pydantic.BaseModel):
     """Options of a backend: unknown keys are errors, not silently ignored."""
 
@@ -21,6 +32,4 @@ class CheckpointOptions(BackendOptions):
     @pydantic.field_validator("checkpoint")
     @classmethod
     def _must_exist(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
-            raise ValueError(f"checkpoint file {str(value)!r} does not exist")
-        return value
+        return None if value is None else existing_checkpoint(value)

@@ -1,10 +1,15 @@
 """The plugin manager: loading entry points of group ``gigs`` and calling hooks.
 
-Environment switches:
+Environment switches (they filter third-party entry points only; the built-in
+plugins of the ``gigs`` distribution — the core's inverter and perceptual
+distances, the bundled backends, the demo — are always loaded):
 
-* ``GIGS_DISABLE_PLUGIN_AUTOLOAD=1`` loads no entry points at all (plugins can
-  still be registered in code with :func:`register_plugin`).
-* ``GIGS_PLUGINS=name1,name2`` loads only the entry points with these names.
+* ``GIGS_DISABLE_PLUGIN_AUTOLOAD=1`` loads no third-party entry points (plugins
+  can still be registered in code with :func:`register_plugin`).
+* ``GIGS_PLUGINS=name1,name2`` loads only the third-party entry points with these names.
+
+An excluded entry point is blocked in the plugin manager (``set_blocked``), so
+it cannot be registered later under its name by accident.
 
 A plugin that fails to import, or whose hook raises, is reported with a
 ``GigsPluginWarning`` naming it; everything else keeps working.
@@ -58,23 +63,30 @@ def _changed() -> None:
         listener()
 
 
-def _selected_entry_points() -> list[metadata.EntryPoint]:
+BUILTIN_DISTRIBUTION = "gigs"
+
+
+def _blocked_by_environment(entry_point: metadata.EntryPoint) -> bool:
+    """Whether the environment switches exclude this third-party entry point.
+    Built-in plugins (those of the ``gigs`` distribution itself) are never excluded."""
+    dist = entry_point.dist
+    if dist is not None and dist.name == BUILTIN_DISTRIBUTION:
+        return False
     if os.environ.get(DISABLE_AUTOLOAD_ENV, "").strip() not in ("", "0", "false"):
-        return []
-    entry_points = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+        return True
     only = os.environ.get(ONLY_PLUGINS_ENV, "").strip()
-    if only:
-        wanted = {name.strip() for name in only.split(",") if name.strip()}
-        entry_points = [ep for ep in entry_points if ep.name in wanted]
-    return entry_points
+    return bool(only) and entry_point.name not in {name.strip() for name in only.split(",") if name.strip()}
 
 
 def _load_entry_points(manager: pluggy.PluginManager) -> None:
     seen: set[str] = set()
-    for ep in _selected_entry_points():
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in seen:
             continue
         seen.add(ep.name)
+        if _blocked_by_environment(ep):
+            manager.set_blocked(ep.name)
+            continue
         dist = ep.dist
         origin = PluginOrigin(ep.name, dist.name if dist else "?", dist.version if dist else "?")
         try:

@@ -13,6 +13,13 @@ torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
+def isolated_working_directory(tmp_path_factory, monkeypatch):
+    """Every test runs in a fresh empty folder, so nothing a test writes by default (e.g.
+    `gigs run`'s ./gigs-run) lands in, or depends on, the folder pytest was started from."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture(autouse=True)
 def fakes_plugin():
     """The test backends, registered like any plugin, for every test."""
     plugins.register_plugin(FakesPlugin(), name="test-fakes")

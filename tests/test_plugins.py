@@ -13,6 +13,8 @@ from gigs_core.errors import InvalidOptionsError, PluginError, UnknownBackendErr
 from gigs_core.factories import create_generator, list_generators, list_inverters
 from gigs_core.options import BackendOptions
 from gigs_core.registry import get_spec
+from tests.fakes import FakesPlugin
+from tests.throwaway import make_distribution
 
 THIRD_PARTY = '''
 from gigs_core import hookimpl
@@ -23,14 +25,6 @@ def register_generators(register):
     register("third-party-linear", LinearGeneratorOptions, lambda o: LinearGenerator(**o.model_dump()),
              description="from a throwaway distribution")
 '''
-
-
-def make_distribution(root, dist_name, version, entry_name, module, source):
-    (root / f"{module}.py").write_text(textwrap.dedent(source))
-    info = root / f"{dist_name.replace('-', '_')}-{version}.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist_name}\nVersion: {version}\n")
-    (info / "entry_points.txt").write_text(f"[gigs]\n{entry_name} = {module}\n")
 
 
 @pytest.fixture
@@ -56,23 +50,47 @@ def test_entry_point_plugin_registers_and_broken_one_only_warns(site):
     assert list_generators("third-*") == ["third-party-linear"]
 
 
+BUILT_IN_GENERATORS = {"progan", "toy"}
+
+
 def test_only_named_plugins_are_loaded(site, monkeypatch):
     monkeypatch.setenv(plugins.ONLY_PLUGINS_ENV, "third")
+    plugins.reset()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the broken plugin is not even imported
-        assert list_generators() == ["third-party-linear"]
-    assert list_inverters() == []
+        names = set(list_generators())
+    assert "third-party-linear" in names and BUILT_IN_GENERATORS <= names
+    assert plugins.plugin_manager().is_blocked("broken") and not plugins.plugin_manager().is_blocked("third")
 
 
-def test_autoload_can_be_disabled(site, monkeypatch):
+def test_disabling_autoload_keeps_the_built_ins(site, monkeypatch):
     monkeypatch.setenv(plugins.DISABLE_AUTOLOAD_ENV, "1")
-    assert list_generators() == []
+    plugins.reset()
+    names = set(list_generators())
+    assert "third-party-linear" not in names and BUILT_IN_GENERATORS <= names
+    assert list_inverters() == ["latent-optimization"]
+    assert plugins.plugin_manager().is_blocked("third")
     plugins.register_plugin(sys.modules[__name__], name="in-code")
-    assert list_generators() == ["in-code-gen"]
+    assert "in-code-gen" in list_generators()
+
+
+def test_a_run_with_items_works_with_autoload_disabled(site, monkeypatch, fast_config):
+    import torch
+
+    from gigs_core import create_recommender, run_gigs
+
+    monkeypatch.setenv(plugins.DISABLE_AUTOLOAD_ENV, "1")
+    plugins.reset()  # the fixtures loaded the plugins before the switch was set
+    plugins.register_plugin(FakesPlugin(), name="test-fakes")
+    generator, recommender = create_generator("linear"), create_recommender("pixel")
+    items = torch.rand(1, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    run = run_gigs(generator, recommender, items, config=fast_config.merged({"inversion": {"steps": 2},
+                                                                           "shift": {"steps": 2}}))
+    assert run.items[0].inversion_loss is not None
 
 
 @hookimpl
-def register_generators(register):  # used by test_autoload_can_be_disabled
+def register_generators(register):  # used by test_disabling_autoload_keeps_the_built_ins
     from tests.fakes import LinearGenerator, LinearGeneratorOptions
 
     register("in-code-gen", LinearGeneratorOptions, lambda o: LinearGenerator(**o.model_dump()))

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import click
 
+from gigs_core import extensions
+
 HEADER = """# CLI reference
 
 Generated from the commands by `python -m gigs_core.cli.reference > docs/cli.md`
-(a test checks it is current). Plugins can add commands (`register_commands`);
-`gigs --help` lists what is installed.
+(a test checks it is current) with the built-in plugins installed. Plugins can
+add commands (`register_commands`) and trainers (`register_trainers`); `gigs
+--help` and `gigs plugins` list what is installed.
 
 Exit codes: 0 success; 2 a mistake in what was given (one line on stderr,
 `Error: …`); 1 anything else. `gigs --debug COMMAND …` shows the full traceback.
@@ -21,10 +24,17 @@ Exit codes: 0 success; 2 a mistake in what was given (one line on stderr,
 
 
 def _walk(command: click.Command, path: list[str]):
+    """Every command with its path; a trainer dispatch also yields each trainer it reaches."""
+    from gigs_core.cli.train_command import TrainerDispatch
+
     yield path, command
+    if isinstance(command, TrainerDispatch):
+        for name, entry in sorted(extensions.trainers(command.kind).items()):
+            yield path + [f"--{command.kind}", name], entry.value
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            yield from _walk(command.commands[name], path + [name])
+        context = click.Context(command)
+        for name in sorted(command.list_commands(context)):
+            yield from _walk(command.get_command(context, name), path + [name])
 
 
 def render_reference(root: click.Group) -> str:

@@ -145,7 +145,7 @@ def build_run_command() -> click.Command:
 
     default = extensions.default_run()
     extra = list(default.extra["options"]) if default else []
-    summary = (f"\n\nWith no --generator/--recommender it runs {default.name}: {default.description}"
+    summary = (f"\n\nWith no --generator/--recommender it runs the {default.name}: {default.description}"
                if default else "")
     command = click.Command(
         "run",
@@ -169,7 +169,7 @@ def run(ctx: click.Context, **params: Any) -> None:
         return default.value(params, settings_overrides(params))
     if default_only:
         flag = "--" + default_only[0].replace("_", "-")
-        raise UserInputError(f"{flag} applies to {default.name} only (no --generator/--recommender)")
+        raise UserInputError(f"{flag} applies to the {default.name} only (`gigs run` without --generator/--recommender)")
     if not params["generator"] or not params["recommender"]:
         raise UserInputError("give --generator and --recommender (see `gigs plugins` for the names)")
     generator_options = parse_key_values(params["generator_option"], "--generator-option")

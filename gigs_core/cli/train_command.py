@@ -44,8 +44,7 @@ class TrainerDispatch(click.Command):
     def get_help(self, ctx: click.Context) -> str:
         lines = [super().get_help(ctx), "", "Trainers:"]
         for name, entry in sorted(extensions.trainers(self.kind).items()):
-            first_line = (entry.description or "").strip().splitlines()[0] if entry.description else ""
-            lines.append(f"  {name:<14} {first_line} (plugin {entry.plugin})")
+            lines.append(f"  {name:<14} {entry.description} (plugin {entry.plugin})")
         return "\n".join(lines)
 
     def invoke(self, ctx: click.Context):

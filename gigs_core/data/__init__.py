@@ -3,7 +3,7 @@
 A dataset spec is ``NAME`` or ``NAME:LOCATION``, where ``NAME`` is a format that
 a plugin registered with the ``register_datasets`` hook; a bare path is claimed
 by the format whose ``matches`` accepts it. The core registers the generic
-formats (see ``docs/data.md``); ``gigs plugins --datasets`` lists every one:
+formats (see ``docs/data.md``); ``gigs plugins`` lists every one:
 
 ``fashion-mnist`` / ``fashion-mnist:DIR``
     IDX files in the Fashion-MNIST layout (Debian's ``/usr/share/datasets/fashion-mnist`` by default).

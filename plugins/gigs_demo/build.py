@@ -32,6 +32,7 @@ import numpy as np
 
 from gigs_demo.bundle import EVERYONE, FILES, FORMAT, VERSION
 from gigs_core.errors import DataError, GigsError, UserInputError
+from gigs_core.options import existing_checkpoint
 from gigs_core.versions import package_versions
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,8 @@ log = logging.getLogger(__name__)
 SEED = 0
 
 #: Run settings the bundle's manifest gives ``gigs run``, the same in both recipes.
-_DEMO_RUN = {"eps": 0.4, "inversion_lr": 0.05, "preference_weight": 1.0, "predictor_trunk": "timm",
-             "predictor_trunk_options": {"model": "resnet18"}, "default_item": 0,
-             "default_segment": "minimalist", "seed": 0}
+#: (n, ε, the preference weight and the predictor trunk are the config's defaults, not repeated here.)
+_DEMO_RUN = {"inversion_lr": 0.05, "default_item": 0, "default_segment": "minimalist", "seed": 0}
 
 #: Settings of the full recipe (the ones the shipped bundle was built with).
 FULL = {
@@ -54,7 +54,7 @@ FULL = {
     "classifier": ["--epochs", "10", "--width", "16", "--input-size", "32"],
     "items_per_category": 4,
     "catalogue_limit": None,
-    "demo": {"inversion_steps": 300, "shift_steps": 100, "n": 8, **_DEMO_RUN},
+    "demo": {"inversion_steps": 300, "shift_steps": 100, **_DEMO_RUN},
 }
 
 #: Tiny settings: the whole recipe in well under a minute (a test of the recipe).
@@ -136,8 +136,7 @@ def _gigs(args: list[str]) -> None:
 
 def _copy_checkpoint(source: Path, target: Path) -> None:
     """Copy a ``.safetensors`` file and its ``.json`` config."""
-    if not source.is_file():
-        raise DataError(f"checkpoint {str(source)!r} does not exist")
+    existing_checkpoint(source)
     config = source.with_suffix(".json")
     if not config.is_file():
         raise DataError(f"checkpoint {str(source)!r} has no config beside it ({config.name})")

@@ -79,15 +79,27 @@ def prepare_photo(image: torch.Tensor, resolution: int, channels: int, backgroun
     return out, notes
 
 
+#: The bundle manifest's demo settings and the Algorithm 1 settings they set.
+BUNDLE_SETTINGS = {
+    "inversion_steps": ("inversion", "steps"),
+    "inversion_lr": ("inversion", "lr"),
+    "shift_steps": ("shift", "steps"),
+    "n": ("shift", "n"),
+    "eps": ("shift", "eps"),
+    "preference_weight": ("shift", "preference_weight"),
+    "predictor_trunk": ("shift", "predictor_trunk"),
+    "predictor_trunk_options": ("shift", "predictor_trunk_options"),
+}
+
+
 def demo_config(settings: dict[str, Any], overrides: dict[str, dict[str, Any]], perceptual: str) -> GigsConfig:
-    """The bundle's demo settings, then the user's overrides (validated as for any run)."""
-    shift = {"steps": settings["shift_steps"], "n": settings["n"], "preference_weight": settings["preference_weight"]}
-    for key in ("eps", "predictor_trunk", "predictor_trunk_options"):
+    """The config defaults, then the bundle's demo settings, then the user's overrides
+    (validated as for any run)."""
+    bundle: dict[str, dict[str, Any]] = {"inversion": {"perceptual": perceptual}, "shift": {}}
+    for key, (section, name) in BUNDLE_SETTINGS.items():
         if key in settings:
-            shift[key] = settings[key]
-    inversion = {"steps": settings["inversion_steps"], "lr": settings.get("inversion_lr", 0.01),
-                 "perceptual": perceptual}
-    return GigsConfig().merged({"inversion": inversion, "shift": shift}).merged(overrides)
+            bundle[section][name] = settings[key]
+    return GigsConfig().merged(bundle).merged(overrides)
 
 
 def run_demo(request: DemoRequest, progress=None):

@@ -26,6 +26,7 @@ from gigs_core.checkpoints import (
     strip_prefix,
 )
 from gigs_core.errors import CheckpointError
+from gigs_core.options import existing_checkpoint
 
 from gigs_dvbpr.model import DVBPR
 
@@ -101,10 +102,8 @@ def load_dvbpr(path: str | Path, **overrides: Any) -> DVBPR:
     stored config where given (for authors' files they choose the geometry and
     input normalisation, default ``cnnf-aip`` + ``aip``).
     """
-    path = Path(path)
+    path = existing_checkpoint(path)
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint {str(path)!r} does not exist")
     if is_safetensors(path):
         config, state = read_checkpoint(path)
         if config.get("model") != "dvbpr":

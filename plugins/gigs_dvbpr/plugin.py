@@ -69,7 +69,7 @@ def register_recommenders(register):
 
 @hookimpl
 def register_trainers(register):
-    from gigs_dvbpr.cli import recommender
+    from gigs_dvbpr.command import recommender
 
     register("recommender", "dvbpr", recommender)
 

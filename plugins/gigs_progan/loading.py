@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gigs_core.checkpoints import is_safetensors
 from gigs_core.errors import CheckpointError
+from gigs_core.options import existing_checkpoint
 
 from gigs_progan.architecture import Architecture, feature_schedule
 
@@ -42,10 +43,8 @@ def load_checkpoint(path: str | Path, *, format: str = "auto", weights: str = "e
     tells them apart by content)."""
     from gigs_progan import native_format
 
-    path = Path(path)
+    path = existing_checkpoint(path)
     source = repr(str(path))
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint {source} does not exist")
     if format not in ("auto", "gigs", "akanimax", "gan-zoo"):
         raise CheckpointError(f"unknown ProGAN checkpoint format {format!r}; formats: auto, akanimax, gan-zoo, gigs")
     if format == "gigs" or (format == "auto" and is_safetensors(path)):

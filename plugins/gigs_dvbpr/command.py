@@ -1,4 +1,4 @@
-"""``gigs train recommender``: train DVBPR on a dataset. Heavy imports inside the command."""
+"""``gigs train recommender --recommender dvbpr``: train DVBPR on a dataset. Heavy imports inside the command."""
 
 from __future__ import annotations
 
