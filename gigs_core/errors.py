@@ -43,7 +43,8 @@ class PluginError(GigsError):
 def describe_validation_error(error, default_location: str = "options") -> str:
     """A pydantic ``ValidationError`` as ``location: message; …`` on one line."""
     return "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc']) or default_location}: {problem['msg']}"
+        f"{'.'.join(str(part) for part in problem['loc']) or default_location}: "
+        f"{problem['msg'].removeprefix('Value error, ')}"
         for problem in error.errors()
     )
 

@@ -32,4 +32,9 @@ class CheckpointOptions(BackendOptions):
     @pydantic.field_validator("checkpoint")
     @classmethod
     def _must_exist(cls, value: Path | None) -> Path | None:
-        return None if value is None else existing_checkpoint(value)
+        from gigs_core.errors import CheckpointError
+
+        try:
+            return None if value is None else existing_checkpoint(value)
+        except CheckpointError as exc:  # reported with the other option errors
+            raise ValueError(str(exc)) from None

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import types
+import typing
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import pydantic
@@ -44,13 +47,37 @@ class BackendSpec:
         return plugins.origin_of(self.plugin)
 
     def option_summary(self) -> str:
-        """``name: type = default`` for every option, comma separated."""
+        """``name (kind, default …)`` for every option in words, comma separated."""
         parts = []
         for field_name, field in self.options_model.model_fields.items():
-            annotation = getattr(field.annotation, "__name__", str(field.annotation))
-            default = "required" if field.is_required() else repr(field.default)
-            parts.append(f"{field_name}: {annotation} = {default}")
+            default = "required" if field.is_required() else f"default {_shown(field.default)}"
+            parts.append(f"{field_name} ({describe_type(field.annotation)}, {default})")
         return ", ".join(parts) or "(no options)"
+
+
+_TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text",
+               Path: "a file path", dict: "a table of settings", list: "a list"}
+
+
+def describe_type(annotation: Any) -> str:
+    """An option's type in words, e.g. ``Path | None`` → ``a file path, or none``."""
+    origin, arguments = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(map(str, arguments))
+    if origin in (typing.Union, types.UnionType):
+        kinds = [describe_type(argument) for argument in arguments if argument is not type(None)]
+        return " or ".join(kinds) + (", or none" if type(None) in arguments else "")
+    if origin is typing.Annotated:
+        return describe_type(arguments[0])
+    if origin is not None:
+        return _TYPE_WORDS.get(origin, getattr(origin, "__name__", str(origin)))
+    return _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def _shown(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if isinstance(value, (str, Path)) else repr(value)
 
 
 _cache: dict[str, dict[str, BackendSpec]] | None = None

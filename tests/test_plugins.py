@@ -1,8 +1,9 @@
 """Plugin discovery through real entry points of throwaway distributions."""
 
 import sys
-import textwrap
 import warnings
+from pathlib import Path
+from typing import Literal
 
 import pluggy
 import pydantic
@@ -12,7 +13,7 @@ from gigs_core import hookimpl, plugins
 from gigs_core.errors import InvalidOptionsError, PluginError, UnknownBackendError
 from gigs_core.factories import create_generator, list_generators, list_inverters
 from gigs_core.options import BackendOptions
-from gigs_core.registry import get_spec
+from gigs_core.registry import describe_type, get_spec
 from tests.fakes import FakesPlugin
 from tests.throwaway import make_distribution
 
@@ -140,8 +141,10 @@ def test_unknown_name_lists_valid_ones():
 
 
 def test_bad_options_list_valid_options():
-    with pytest.raises(InvalidOptionsError, match=r"latent_dimension: Extra inputs.*valid options: latent_dim: int = 6"):
+    with pytest.raises(InvalidOptionsError, match=r"latent_dimension: Extra inputs.*valid options: "
+                       r"latent_dim \(a whole number, default 6\)") as error:
         create_generator("linear", latent_dimension=3)
+    assert "int" not in str(error.value) and "None" not in str(error.value)  # words, not Python types
     with pytest.raises(InvalidOptionsError, match="channels"):
         create_generator("toy", channels=2)
 
@@ -158,3 +161,18 @@ def test_factory_breaking_the_protocol_is_a_plugin_error():
             create_generator("liar")
     finally:
         plugins.unregister_plugin("liar")
+
+
+@pytest.mark.parametrize(
+    "annotation,words",
+    [
+        (int, "a whole number"),
+        (float, "a number"),
+        (bool, "true or false"),
+        (Path | None, "a file path, or none"),
+        (Literal["ema", "plain"], "one of ema, plain"),
+        (int | None, "a whole number, or none"),
+    ],
+)
+def test_option_types_are_described_in_words(annotation, words):
+    assert describe_type(annotation) == words

@@ -28,7 +28,7 @@ from gigs_core.checkpoints import (
 from gigs_core.errors import CheckpointError
 from gigs_core.options import existing_checkpoint
 
-from gigs_dvbpr.model import DVBPR
+from gigs_dvbpr.model import DVBPR, input_sizes_for
 
 
 def _numpy_safe_globals() -> list[Any]:
@@ -80,11 +80,31 @@ def model_from_authors(
     if users.ndim != 2:
         raise CheckpointError(f"{source}: U has shape {tuple(users.shape)}, expected users×K")
     state = strip_prefix(dict(obj["model_state_dict"]), "module.")
+    if input_size is None:
+        input_size = _input_size_of(state, variant, source)
     model = DVBPR(users.shape[0], k=users.shape[1], variant=variant, normalization=normalization, input_size=input_size)
     load_state_dict_strict(model.cnn, state, source)
     with torch.no_grad():
         model.theta.copy_(users)
     return model
+
+
+#: The sizes the authors' scripts train at, preferred when several sizes fit the weights.
+AUTHORS_INPUT_SIZES = (128, 224)
+
+
+def _input_size_of(state: Mapping[str, torch.Tensor], variant: str, source: str) -> int:
+    """The input size an authors' file was trained at, read from its FC1 weight (a 128-px
+    ``pthDVBPR`` has FC1 4096 × 4096; a 224-px one 4096 × 12544)."""
+    weight = state.get("fc1.weight")
+    if weight is None or weight.ndim != 2:
+        raise CheckpointError(f"{source} has no fc1.weight matrix; it is not a CNN-F state dict")
+    sizes = input_sizes_for(variant, int(weight.shape[1]))
+    if not sizes:
+        raise CheckpointError(f"{source}: fc1 takes {weight.shape[1]} inputs, which no {variant} input size "
+                              f"between 16 and 1024 px gives; pass input_size=… or another variant=…")
+    preferred = [size for size in AUTHORS_INPUT_SIZES if size in sizes]
+    return preferred[0] if preferred else sizes[0]
 
 
 def save_dvbpr(model: DVBPR, path: str | Path, extra: Mapping[str, Any] | None = None) -> Path:

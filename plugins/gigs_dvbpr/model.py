@@ -50,6 +50,25 @@ def _same_pad(size: int, kernel: int, stride: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
+def spatial_side(variant: str, input_size: int) -> int:
+    """The side of the last feature map (what FC1 sees) for ``input_size``-pixel inputs."""
+    s = input_size
+    if variant == "cnnf-aip":
+        s = (s - 11) // 4 + 1  # conv1: 11×11 stride 4, unpadded
+        s = s // 2  # pool
+        s = s // 2  # conv2 (pad 2) keeps size; pool
+        return (s + 2 - 2) // 2 + 1  # conv3-5 keep size; pool with padding 1
+    s = math.ceil(s / (1 if variant == "cnnf-small" else 4))
+    for _ in range(3):
+        s = math.ceil(s / 2)
+    return s
+
+
+def input_sizes_for(variant: str, fc1_inputs: int, last_width: int = 256) -> list[int]:
+    """Input sizes (16–1024 px) whose last feature map gives FC1 ``fc1_inputs`` numbers."""
+    return [s for s in range(16, 1025) if spatial_side(variant, s) ** 2 * last_width == fc1_inputs]
+
+
 class CNNF(nn.Module):
     """φ: N×3×s×s normalised images → N×K features (see the module docstring)."""
 
@@ -73,7 +92,7 @@ class CNNF(nn.Module):
         self.conv3 = nn.Conv2d(widths[1], widths[2], kernels[2])
         self.conv4 = nn.Conv2d(widths[2], widths[3], kernels[3])
         self.conv5 = nn.Conv2d(widths[3], widths[4], kernels[4])
-        side = self._spatial(s)
+        side = spatial_side(variant, s)
         if side < 1:
             raise ValueError(f"input size {s} is too small for variant {variant!r}")
         self.flat = side * side * widths[4]
@@ -81,17 +100,6 @@ class CNNF(nn.Module):
         self.fc2 = nn.Linear(hidden, hidden)
         self.fc3 = nn.Linear(hidden, k)
         self.reset_parameters()
-
-    def _spatial(self, s: int) -> int:
-        if self.variant == "cnnf-aip":
-            s = (s - self._kernels[0]) // self._stride1 + 1
-            s = s // 2  # pool
-            s = s // 2  # conv2 (pad 2) keeps size; pool
-            return (s + 2 - 2) // 2 + 1  # conv3-5 keep size; pool with padding 1
-        s = math.ceil(s / self._stride1)
-        for _ in range(3):
-            s = math.ceil(s / 2)
-        return s
 
     def reset_parameters(self) -> None:
         """Xavier-uniform weights and zero biases (Kang et al.)."""

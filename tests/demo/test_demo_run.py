@@ -137,3 +137,24 @@ def test_no_bundle_is_a_one_line_error(tmp_path, monkeypatch):
 def test_demo_flags_need_the_demo(tmp_path):
     result = CliRunner().invoke(cli, ["run", "-g", "linear", "-r", "pixel", "--segment", "x", "-o", str(tmp_path / "o")])
     assert result.exit_code == 2 and "--segment applies to the demo only" in result.output
+
+
+def test_the_demo_takes_the_settings_of_a_config_file(quick_bundle, tmp_path, no_lpips, monkeypatch):
+    monkeypatch.setenv("GIGS_DEMO_BUNDLE", str(quick_bundle))
+    config = tmp_path / "run.yaml"
+    config.write_text("shift:\n  n: 3\n  eps: 0.05\ninversion:\n  steps: 2\n")
+    result = run_cli(["run", "-q", "--config", str(config), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    settings = json.loads((tmp_path / "out" / "report.json").read_text())["config"]
+    assert (settings["shift"]["n"], settings["shift"]["eps"], settings["inversion"]["steps"]) == (3, 0.05, 2)
+    assert sum(line.startswith("variant ") for line in result.output.splitlines()) == 3
+
+
+def test_the_demo_rejects_invalid_config_settings_before_running(quick_bundle, tmp_path, monkeypatch):
+    monkeypatch.setenv("GIGS_DEMO_BUNDLE", str(quick_bundle))
+    config = tmp_path / "run.yaml"
+    config.write_text("shift:\n  eps: big\n")
+    result = run_cli(["run", "-q", "--config", str(config), "-o", str(tmp_path / "out")])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and "shift.eps" in lines[0]
+    assert not (tmp_path / "out").exists()

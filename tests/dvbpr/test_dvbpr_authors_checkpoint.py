@@ -20,13 +20,14 @@ MEAN = torch.tensor([0.6949, 0.6748, 0.6676]).view(1, 3, 1, 1)
 STD = torch.tensor([0.3102, 0.3220, 0.3252]).view(1, 3, 1, 1)
 
 
-@functools.lru_cache(maxsize=1)
-def known_state(seed: int = 0) -> dict[str, torch.Tensor]:
+@functools.lru_cache(maxsize=2)
+def known_state(seed: int = 0, side: int = 7) -> dict[str, torch.Tensor]:
+    """pthDVBPR weights whose last feature map is side × side (7 at 224 px, 4 at 128 px)."""
     g = torch.Generator().manual_seed(seed)
     shapes = {
         "conv1": (64, 3, 11, 11), "conv2": (256, 64, 5, 5), "conv3": (256, 256, 3, 3),
         "conv4": (256, 256, 3, 3), "conv5": (256, 256, 3, 3),
-        "fc1": (4096, 7 * 7 * 256), "fc2": (4096, 4096), "fc3": (K, 4096),
+        "fc1": (4096, side * side * 256), "fc2": (4096, 4096), "fc3": (K, 4096),
     }
     state = {}
     for name, shape in shapes.items():
@@ -36,25 +37,22 @@ def known_state(seed: int = 0) -> dict[str, torch.Tensor]:
     return state
 
 
-def reference_phi(state, images_224):
+def reference_phi(state, images):
     s = state
-    x = (images_224 - MEAN) / STD
+    x = (images - MEAN) / STD
     x = F.max_pool2d(F.relu(F.conv2d(x, s["conv1.weight"], s["conv1.bias"], stride=4)), 2, 2)
     x = F.max_pool2d(F.relu(F.conv2d(x, s["conv2.weight"], s["conv2.bias"], padding=2)), 2, 2)
     x = F.relu(F.conv2d(x, s["conv3.weight"], s["conv3.bias"], padding=1))
     x = F.relu(F.conv2d(x, s["conv4.weight"], s["conv4.bias"], padding=1))
     x = F.max_pool2d(F.relu(F.conv2d(x, s["conv5.weight"], s["conv5.bias"], padding=1)), 2, 2, padding=1)
-    x = x.view(-1, 7 * 7 * 256)
+    x = x.flatten(1)
     x = F.relu(F.linear(x, s["fc1.weight"], s["fc1.bias"]))
     x = F.relu(F.linear(x, s["fc2.weight"], s["fc2.bias"]))
     return F.linear(x, s["fc3.weight"], s["fc3.bias"])
 
 
-@pytest.fixture(scope="module")
-def authors_file(tmp_path_factory):
-    state = known_state()
+def write_authors_file(path, state):
     users = np.random.default_rng(0).uniform(0, 0.01, size=(USERS, K)).astype(np.float32)
-    path = tmp_path_factory.mktemp("aip") / "amazon_K10_19.tar"
     optimizer = torch.optim.Adam([torch.nn.Parameter(torch.zeros(2))])
     torch.save({
         "epoch": 19,
@@ -63,7 +61,26 @@ def authors_file(tmp_path_factory):
         "loss": torch.tensor(12.5, requires_grad=True) * 1.0,
         "U": users,
     }, path)
-    return path, state, users
+    return users
+
+
+@pytest.fixture(scope="module")
+def authors_file(tmp_path_factory):
+    state = known_state()
+    path = tmp_path_factory.mktemp("aip") / "amazon_K10_19.tar"
+    return path, state, write_authors_file(path, state)
+
+
+def test_a_128_px_authors_checkpoint_loads_with_default_options(tmp_path):
+    state = known_state(side=4)  # pthDVBPR trained at 128 px: fc1 is 4096 × 4096
+    path = tmp_path / "amazon_128.tar"
+    users = write_authors_file(path, state)
+    model = create_recommender("dvbpr", checkpoint=str(path))
+    assert model.cnn.input_size == 128
+    images = torch.rand(2, 3, 128, 128, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        expected = reference_phi(state, images) @ torch.from_numpy(users).T
+        torch.testing.assert_close(model.score(images, torch.arange(USERS)), expected, atol=1e-4, rtol=1e-4)
 
 
 def test_authors_checkpoint_gives_the_same_phi_and_scores(authors_file):
