@@ -124,4 +124,35 @@ def test_sentences_say_when_the_gain_is_noise_or_truth_falls(run):
     sentences = item_sentences(item, {"items": {item.name: rows}, "catalogue_stats":
                                       {"group_preference": {"std": 10.0}}})
     assert any("within the noise" in s for s in sentences)
+    assert any("changed by -0.5000" in s for s in sentences) and not any("real" in s for s in sentences)
+    item.variant_preferences = [item.baseline_preference + 20.0] * 4  # a clear gain the users do not share
+    sentences = item_sentences(item, {"items": {item.name: rows}, "catalogue_stats":
+                                      {"group_preference": {"std": 10.0}}})
     assert any("did not rise" in s for s in sentences)
+
+
+def test_a_fall_is_never_called_a_gain_or_real(run):
+    item = run.items[0]
+    item.variant_preferences = [item.baseline_preference - 3.0 + 0.01 * k for k in range(4)]
+    rows = [{"image": "item", "ground_truth_utility": 1.0}] + [
+        {"image": f"variant {k}", "ground_truth_utility": 2.0} for k in range(4)]  # truth rose anyway
+    sentences = item_sentences(item, {"items": {item.name: rows}, "catalogue_stats":
+                                      {"group_preference": {"std": 1.0}, "ground_truth_utility": {"std": 1.0}}})
+    text = " ".join(sentences)
+    assert "a fall" in text and "gain is real" not in text and "clear" not in text
+    assert "changed by +1.0000" in text
+
+
+def test_a_rise_of_half_a_standard_deviation_is_a_clear_gain_and_real_when_the_truth_rose(run):
+    item = run.items[0]
+    item.variant_preferences = [item.baseline_preference + 0.6] * 4
+    rows = [{"image": "item", "ground_truth_utility": 1.0}] + [
+        {"image": f"variant {k}", "ground_truth_utility": 1.5} for k in range(4)]
+    text = " ".join(item_sentences(item, {"items": {item.name: rows}, "catalogue_stats":
+                                          {"group_preference": {"std": 1.0}, "ground_truth_utility": {"std": 1.0}}}))
+    assert "a clear gain" in text and "the recommender's gain is real" in text
+
+
+def test_no_shifting_steps_is_said_plainly(run):
+    assert any("No shifting steps were run" in s for s in item_sentences(run.items[0], shift_steps=0))
+    assert not any("No shifting steps" in s for s in item_sentences(run.items[0], shift_steps=5))

@@ -90,15 +90,52 @@ def _rank_phrase(before: int | None, after: int | None, size: int | None) -> str
     return f" Among the {size:,} catalogue items its rank goes from {before:,} to {after:,} (1 = most preferred)."
 
 
-def item_sentences(item: "ItemResult", evaluation: dict[str, Any] | None = None) -> list[str]:
-    """Plain sentences for a seller: what changed, and how confident the numbers are.
+#: A change smaller than this many catalogue standard deviations is called noise; one of at
+#: least ``CLEAR`` standard deviations is called clear.
+NOISE, CLEAR = 0.1, 0.5
 
-    The preference gain is compared with the spread of the group's scores over
-    the catalogue when the run carries catalogue statistics, otherwise with the
-    standard error of the variants' mean; a gain smaller than that is called
-    "within the noise". With a ground-truth utility (synthetic users), the page
-    says plainly whether the users' true utility followed the recommender.
-    """
+
+def preference_verdict(gain: float, spread: float | None, standard_error: float) -> tuple[str, bool]:
+    """``(wording, is_a_gain)`` for a preference change: against the spread of the group's scores
+    over the catalogue when known, else against the standard error of the variants' mean. Only a
+    rise beyond the noise counts as a gain; a fall is called a fall."""
+    if spread:
+        ratio = gain / spread
+        scale = f"{ratio:+.2f} standard deviations of this group's scores over the catalogue (σ = {spread:.4f})"
+        if abs(ratio) < NOISE:
+            return (f"That change is {scale}: within the noise, small next to how much the group's scores differ "
+                    f"between catalogue items.", False)
+        if ratio < 0:
+            return f"That change is {scale}: a fall — the variants are liked less, not more.", False
+        return f"That change is {scale}: {'a clear gain' if ratio >= CLEAR else 'a modest gain'}.", True
+    if gain == 0 or abs(gain) < 2 * standard_error:
+        return (f"The change is within the noise: less than twice the standard error of the variants' mean "
+                f"({standard_error:.4f}).", False)
+    if gain < 0:
+        return (f"The change is a fall larger than the noise (standard error of the variants' mean "
+                f"{standard_error:.4f}): the variants are liked less, not more.", False)
+    return (f"The gain is larger than the noise (standard error of the variants' mean {standard_error:.4f}).", True)
+
+
+def truth_sentence(truth_gain: float, truth_spread: float | None, preference_gained: bool) -> str:
+    """What the users' known true utility did, called "real" only when the recommender's gain
+    is a gain and the true utility rose beyond the noise too."""
+    known = "the users' true utility (known here because the users are synthetic)"
+    scale = f" ({truth_gain / truth_spread:+.2f} σ of the catalogue)" if truth_spread else ""
+    rose = truth_gain > 0 and (not truth_spread or truth_gain / truth_spread >= NOISE)
+    if preference_gained and rose:
+        return f"{known.capitalize()} rose too, by {truth_gain:+.4f} on average{scale}: the recommender's gain is real for them."
+    if preference_gained:
+        return (f"Caution: {known} did not rise beyond the noise ({truth_gain:+.4f} on average{scale}); the "
+                f"recommender was pleased, the users would not be.")
+    return f"{known.capitalize()} changed by {truth_gain:+.4f} on average{scale}."
+
+
+def item_sentences(item: "ItemResult", evaluation: dict[str, Any] | None = None,
+                   shift_steps: int | None = None) -> list[str]:
+    """Plain sentences for a seller: what changed, and how confident the numbers are
+    (:func:`preference_verdict`, :func:`truth_sentence`). With ``shift_steps == 0`` they say
+    that the variants were never optimised."""
     evaluation = evaluation or {}
     rows = evaluation.get("items", {}).get(item.name, [])
     stats = evaluation.get("catalogue_stats", {})
@@ -110,28 +147,18 @@ def item_sentences(item: "ItemResult", evaluation: dict[str, Any] | None = None)
     gain = mean - baseline
     what = "the item photo" if item.item_preference is not None else "the base image"
     best = max(range(n), key=lambda k: prefs[k])
-    sentences = [
+    sentences = []
+    if shift_steps == 0:
+        sentences.append("No shifting steps were run: the variants are the random starting shifts, not optimised "
+                         "for this group.")
+    sentences.append(
         f"The {n} variants have a mean group preference of {mean:.4f}, against {baseline:.4f} for {what}: "
         f"a change of {gain:+.4f} (best variant v{best}: {prefs[best] - baseline:+.4f}; "
         f"{sum(p > baseline for p in prefs)} of {n} variants score higher than {what})."
-    ]
-    spread = stats.get("group_preference", {}).get("std")
-    if spread:
-        ratio = gain / spread
-        verdict = ("within the noise: small next to how much the group's scores differ between catalogue items"
-                   if abs(ratio) < 0.1 else "a clear change" if abs(ratio) >= 0.5 else "a modest change")
-        sentences.append(
-            f"That change is {ratio:+.2f} standard deviations of this group's scores over the catalogue "
-            f"(σ = {spread:.4f}): {verdict}."
-        )
-    else:
-        error = _std(prefs) / math.sqrt(n) if n > 1 else 0.0
-        if error and abs(gain) < 2 * error:
-            sentences.append(f"The change is within the noise: less than twice the standard error of the "
-                             f"variants' mean ({error:.4f}).")
-        else:
-            sentences.append(f"The variants' scores spread with σ = {_std(prefs):.4f} (standard error of their "
-                             f"mean {error:.4f}), so the change is larger than that noise.")
+    )
+    error = _std(prefs) / math.sqrt(n) if n > 1 else 0.0
+    verdict, gained = preference_verdict(gain, stats.get("group_preference", {}).get("std"), error)
+    sentences.append(verdict)
     by_label = {row.get("image"): row for row in rows}
     base_row = by_label.get("item") or by_label.get("reconstruction")
     variant_rows = [row for row in rows if str(row.get("image", "")).startswith("variant")]
@@ -143,15 +170,7 @@ def item_sentences(item: "ItemResult", evaluation: dict[str, Any] | None = None)
         truth = [row.get("ground_truth_utility") for row in variant_rows]
         if base_row.get("ground_truth_utility") is not None and all(t is not None for t in truth):
             truth_gain = sum(truth) / len(truth) - base_row["ground_truth_utility"]
-            truth_spread = stats.get("ground_truth_utility", {}).get("std")
-            scale = f" ({truth_gain / truth_spread:+.2f} σ of the catalogue)" if truth_spread else ""
-            if truth_gain > 0:
-                sentences.append(f"The users' true utility (known here because the users are synthetic) rose too, "
-                                 f"by {truth_gain:+.4f} on average{scale}: the recommender's gain is real for them.")
-            else:
-                sentences.append(f"Caution: the users' true utility (known here because the users are synthetic) "
-                                 f"did not rise ({truth_gain:+.4f} on average{scale}); the recommender was "
-                                 f"pleased, the users would not be.")
+            sentences.append(truth_sentence(truth_gain, stats.get("ground_truth_utility", {}).get("std"), gained))
         distances = [row.get("distance_to_item") for row in variant_rows if row.get("distance_to_item") is not None]
         if distances:
             sentences.append(f"The variants lie at a mean perceptual distance of {sum(distances) / len(distances):.4f} "
@@ -170,13 +189,13 @@ def _evaluation_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str
     return f'<table class="evaluation"><tr><th>image</th>{head}</tr>{body}</table>'
 
 
-def _item_section(item: "ItemResult", evaluation: dict[str, Any]) -> str:
+def _item_section(item: "ItemResult", evaluation: dict[str, Any], shift_steps: int) -> str:
     rows = evaluation.get("items", {}).get(item.name, [])
     columns = evaluation.get("columns", [c for c in COLUMN_LABELS if rows and c in rows[0]])
     by_label = {row.get("image"): row for row in rows}
     baseline = item.baseline_preference
     parts = [f'<section class="item" id="item-{_esc(item.name)}"><h2>{_esc(item.name)}</h2>']
-    parts.append('<ul class="summary">' + "".join(f"<li>{_esc(s)}</li>" for s in item_sentences(item, evaluation))
+    parts.append('<ul class="summary">' + "".join(f"<li>{_esc(s)}</li>" for s in item_sentences(item, evaluation, shift_steps))
                  + "</ul>")
     pair = []
     if item.item is not None:
@@ -223,7 +242,7 @@ def render_report_html(run: "GigsRun") -> str:
         f"<h1>{_esc(title)}</h1>",
         "".join(f"<p>{p}</p>" for p in intro),
         f'<ul class="notes">{notes}</ul>' if notes else "",
-        *(_item_section(item, evaluation) for item in run.items),
+        *(_item_section(item, evaluation, run.config.shift.steps) for item in run.items),
         '<h2>Settings</h2><pre class="settings">' + _esc(json.dumps(settings, indent=2, default=str)) + "</pre>",
     ]
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title>'
