@@ -40,7 +40,10 @@ def main() -> None:
             run = run_demo(DemoRequest(bundle=args.bundle, demo_item=index, segment=segment, seed=args.seed))
             (name, table), = run.evaluation["items"].items()
             item, recon, variants = table[0], table[1], table[2:]
-            mean = lambda key: sum(r[key] for r in variants) / len(variants)  # noqa: E731
+
+            def mean(key: str, variants=variants) -> float:
+                return sum(r[key] for r in variants) / len(variants)
+
             row = {
                 "item": name, "segment": segment,
                 "pref_item": item["group_preference"], "pref_reconstruction": recon["group_preference"],

@@ -112,7 +112,7 @@ def main() -> None:
     print(f"| {'segment':<16} | {'users':>5} | {'ρ mean':>7} | {'ρ median':>8} | {'ρ p10':>6} | {'segment-mean θ ρ':>16} |")
     print(f"|{'-' * 18}|{'-' * 7}|{'-' * 9}|{'-' * 10}|{'-' * 8}|{'-' * 18}|")
     segment_rows = {}
-    for k, name in enumerate(truth.segment_names):
+    for name in truth.segment_names:
         members = truth.users_in_segment(name)
         values = rhos[members]
         mean_rho = float(spearman_rows((theta[members].mean(0) @ dv_held.T)[None],

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from gigs_core import plugins
 from gigs_core.errors import PluginError, UserInputError

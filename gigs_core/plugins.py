@@ -21,8 +21,9 @@ import importlib.metadata as metadata
 import logging
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pluggy
 

@@ -7,9 +7,10 @@ import re
 import types
 import typing
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pydantic
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterable
 from importlib import metadata
-from typing import Iterable
 
 
 def package_versions(packages: Iterable[str]) -> dict[str, str]:

@@ -54,7 +54,7 @@ def parse_spec(spec: str | Path) -> tuple[str, str | None]:
     raise DataError(f"dataset spec {text!r} is {what}; known formats: {format_list()}")
 
 
-def open_dataset(spec: str | Path, *, on_bad_image: "BadImagePolicy" = "fail") -> "Dataset":
+def open_dataset(spec: str | Path, *, on_bad_image: BadImagePolicy = "fail") -> Dataset:
     """Open a dataset from a spec string (see the module docstring).
 
     ``on_bad_image``: ``"fail"`` raises a :class:`DataError` naming the item when

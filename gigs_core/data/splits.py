@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def leave_one_out(sequence: Sequence[int]) -> tuple[list[int], list[int], list[int]]:

@@ -14,7 +14,7 @@ batch of users) and the dataset's splits:
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch

@@ -15,7 +15,8 @@ import html
 import io
 import json
 import math
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gigs_core.report.result import GigsRun, ItemResult
@@ -131,7 +132,7 @@ def truth_sentence(truth_gain: float, truth_spread: float | None, preference_gai
     return f"{known.capitalize()} changed by {truth_gain:+.4f} on average{scale}."
 
 
-def item_sentences(item: "ItemResult", evaluation: dict[str, Any] | None = None,
+def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
                    shift_steps: int | None = None) -> list[str]:
     """Plain sentences for a seller: what changed, and how confident the numbers are
     (:func:`preference_verdict`, :func:`truth_sentence`). With ``shift_steps == 0`` they say
@@ -189,7 +190,7 @@ def _evaluation_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str
     return f'<table class="evaluation"><tr><th>image</th>{head}</tr>{body}</table>'
 
 
-def _item_section(item: "ItemResult", evaluation: dict[str, Any], shift_steps: int) -> str:
+def _item_section(item: ItemResult, evaluation: dict[str, Any], shift_steps: int) -> str:
     rows = evaluation.get("items", {}).get(item.name, [])
     columns = evaluation.get("columns", [c for c in COLUMN_LABELS if rows and c in rows[0]])
     by_label = {row.get("image"): row for row in rows}
@@ -219,7 +220,7 @@ def _item_section(item: "ItemResult", evaluation: dict[str, Any], shift_steps: i
     return "".join(parts)
 
 
-def render_report_html(run: "GigsRun") -> str:
+def render_report_html(run: GigsRun) -> str:
     """The whole page for ``run`` as a string."""
     evaluation = run.evaluation or {}
     group = evaluation.get("group") or f"{len(run.users)} user(s)"

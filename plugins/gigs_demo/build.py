@@ -19,21 +19,23 @@ Fashion-MNIST and tiny settings (a smoke test of the recipe, not a usable demo).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from gigs_demo.bundle import EVERYONE, FILES, FORMAT, VERSION
 from gigs_core.errors import DataError, GigsError, UserInputError
 from gigs_core.options import existing_checkpoint
 from gigs_core.versions import package_versions
+from gigs_demo.bundle import EVERYONE, FILES, FORMAT, VERSION
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ class BuildInputs:
     classifier: Path | None = None
 
     @classmethod
-    def from_artifacts(cls, folder: str | Path) -> "BuildInputs":
+    def from_artifacts(cls, folder: str | Path) -> BuildInputs:
         """Find the helpers' training outputs in ``folder`` (the layout of ``artifacts/``)."""
         folder = Path(folder)
         if not folder.is_dir():
@@ -221,8 +223,8 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
     """Build a demo bundle into ``out`` (atomically). Returns ``out``."""
     from gigs_core.atomic import atomic_folder, check_output_folder
     from gigs_core.data import open_dataset
-    from gigs_synthetic.users import SyntheticUsers
     from gigs_core.imaging import tensor_to_pil
+    from gigs_synthetic.users import SyntheticUsers
 
     settings = QUICK if quick else FULL
     inputs = inputs or BuildInputs()
@@ -349,10 +351,8 @@ def _source_facts(inputs: BuildInputs) -> dict[str, Any]:
         entry: dict[str, Any] = {"path": str(path)}
         for name in ("run.json", "metrics.json"):
             if (path.parent / name).is_file():
-                try:
+                with contextlib.suppress(ValueError):  # a damaged log is left out, not fatal
                     entry[name] = json.loads((path.parent / name).read_text())
-                except ValueError:
-                    pass
         log_file = path.parent / "log.jsonl"
         if not log_file.is_file() and role == "generator":
             log_file = path.parent.parent / "log.jsonl" if path.parent.name == "checkpoints" else log_file

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from gigs_demo import BUNDLE_ENV, SHIPPED_BUNDLE
 from gigs_core.errors import DataError, UserInputError
+from gigs_demo import BUNDLE_ENV, SHIPPED_BUNDLE
 
 FORMAT = "gigs-demo-bundle"
 VERSION = 1

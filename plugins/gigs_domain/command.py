@@ -31,10 +31,10 @@ def classifier(data_spec, out_dir, epochs, batch_size, lr, width, input_size, te
     import numpy as np
     import torch
 
-    from gigs_core.data import open_dataset
     from gigs_core.cli.devices import pick_device
-    from gigs_domain.classifier import DomainClassifier, save_classifier, train_classifier
+    from gigs_core.data import open_dataset
     from gigs_core.errors import DataError, UserInputError
+    from gigs_domain.classifier import DomainClassifier, save_classifier, train_classifier
 
     for name, value in (("--epochs", epochs), ("--batch-size", batch_size), ("--width", width),
                         ("--input-size", input_size)):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pickle
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,7 +28,6 @@ from gigs_core.checkpoints import (
 )
 from gigs_core.errors import CheckpointError
 from gigs_core.options import existing_checkpoint
-
 from gigs_dvbpr.model import DVBPR, input_sizes_for
 
 

@@ -6,6 +6,7 @@ import click
 
 from gigs_core.cli.devices import device_option
 
+
 @click.command("dvbpr")
 @click.option("--data", "-d", "spec", required=True, help="Dataset spec: fashion-mnist, users:FILE, dvbpr:FILE.npy, csv:DIR (see docs/data.md).")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder (checkpoints, log.jsonl, curves.png).")

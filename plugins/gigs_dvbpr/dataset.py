@@ -22,8 +22,8 @@ import numpy as np
 import torch
 
 from gigs_core.data.dataset import BadImagePolicy, Catalogue, Dataset
-from gigs_dvbpr.safe_npy import load_pickled_npy
 from gigs_core.errors import DataError
+from gigs_dvbpr.safe_npy import load_pickled_npy
 
 AMAZON_FASHION_CATEGORIES = 6
 

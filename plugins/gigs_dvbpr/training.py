@@ -23,9 +23,10 @@ import logging
 import math
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,10 +34,9 @@ import torch.nn.functional as F
 
 from gigs_core.checkpoints import load_torch_file
 from gigs_core.data.dataset import Dataset
-from gigs_core.metrics.ranking import feature_scorer, full_auc, sampled_auc
 from gigs_core.errors import UserInputError
 from gigs_core.method.progress import Progress, no_progress
-
+from gigs_core.metrics.ranking import feature_scorer, full_auc, sampled_auc
 from gigs_dvbpr.checkpoints import load_dvbpr, save_dvbpr
 from gigs_dvbpr.model import DVBPR
 

@@ -18,7 +18,6 @@ import torch
 
 from gigs_core.checkpoints import load_state_dict_strict, require_keys
 from gigs_core.errors import CheckpointError
-
 from gigs_progan.architecture import Architecture
 
 

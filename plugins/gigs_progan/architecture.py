@@ -76,7 +76,7 @@ class Architecture:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "config") -> "Architecture":
+    def from_dict(cls, data: dict[str, Any], source: str = "config") -> Architecture:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:

@@ -83,12 +83,11 @@ def train_generator(data_spec, resolution, out_dir, split, channels, latent_dim,
     a sample grid per phase in OUT/samples/, per-phase checkpoints, OUT/state.pt
     (resume point), OUT/log.jsonl and OUT/losses.png.
     """
+    from gigs_core.cli.devices import pick_device
     from gigs_core.data import open_dataset
     from gigs_core.errors import UserInputError
     from gigs_core.imaging import conform
-
     from gigs_progan.architecture import levels_for
-    from gigs_core.cli.devices import pick_device
     from gigs_progan.training import RealImages, TrainConfig, read_config, train
 
     try:

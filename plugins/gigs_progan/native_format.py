@@ -7,7 +7,6 @@ from typing import Literal
 
 from gigs_core.checkpoints import load_state_dict_strict, read_checkpoint, save_checkpoint
 from gigs_core.errors import CheckpointError
-
 from gigs_progan.architecture import Architecture
 
 FORMAT = "gigs-progan"

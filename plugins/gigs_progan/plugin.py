@@ -44,7 +44,7 @@ class ProGanOptions(CheckpointOptions):
         return value
 
     @pydantic.model_validator(mode="after")
-    def _architecture_only_without_checkpoint(self) -> "ProGanOptions":
+    def _architecture_only_without_checkpoint(self) -> ProGanOptions:
         if self.checkpoint is not None:
             changed = sorted(name for name in ("resolution", "latent_dim", "channels", "max_features",
                                                "feature_base", "seed")

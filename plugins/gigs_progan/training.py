@@ -19,9 +19,10 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -30,12 +31,11 @@ from gigs_core.checkpoints import load_torch_file
 from gigs_core.errors import CheckpointError, UserInputError
 from gigs_core.method.modules import seeded
 from gigs_core.method.progress import Progress, no_progress
-
+from gigs_core.report.charts import line_chart
 from gigs_progan.architecture import Architecture, feature_schedule
 from gigs_progan.discriminator import ProGanDiscriminator
 from gigs_progan.generator import ProGanGenerator
 from gigs_progan.native_format import save_generator
-from gigs_core.report.charts import line_chart
 from gigs_progan.pictures import save_grid
 
 log = logging.getLogger(__name__)
@@ -245,7 +245,7 @@ def read_config(out_dir: Path) -> TrainConfig:
     return TrainConfig(**state["config"])
 
 
-def _extend_final_phase(run: "_Run", config: TrainConfig) -> None:
+def _extend_final_phase(run: _Run, config: TrainConfig) -> None:
     """Reopen a finished run's last stable phase when a larger ``final_images`` asks for more steps."""
     last = len(config.phases()) - 1
     if run.phase <= last:
@@ -384,7 +384,7 @@ def train(
     return TrainResult(out, run.global_step, True, run.seconds, final, grids)
 
 
-def _write_generators(run: "_Run", *, finished: bool) -> Path:
+def _write_generators(run: _Run, *, finished: bool) -> Path:
     """Write ``generator.safetensors`` (EMA) and ``generator-plain.safetensors`` at the
     full resolution, recording the steps and seconds so far; returns the EMA file."""
     extra = {"training": {"steps": run.global_step, "seconds": round(run.seconds, 1), "finished": finished,

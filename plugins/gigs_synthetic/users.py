@@ -23,17 +23,17 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 
-from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
 from gigs_core.data.dataset import BadImagePolicy, Dataset
 from gigs_core.data.splits import leave_one_out
 from gigs_core.errors import DataError, UserInputError
+from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class SyntheticUsers:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> "SyntheticUsers":
+    def load(cls, path: str | Path) -> SyntheticUsers:
         path = Path(path)
         if not path.is_file():
             raise DataError(f"users file {str(path)!r} does not exist")
@@ -180,10 +180,7 @@ def synthesize_users(
         raise UserInputError("interactions_per_user must be at least 1")
     if temperature <= 0:
         raise UserInputError("temperature must be positive")
-    if pool == "all":
-        pool_ids = np.arange(dataset.num_items)
-    else:
-        pool_ids = np.asarray(dataset.catalog_split(pool))
+    pool_ids = np.arange(dataset.num_items) if pool == "all" else np.asarray(dataset.catalog_split(pool))
     if interactions_per_user > len(pool_ids):
         raise UserInputError(f"interactions_per_user {interactions_per_user} exceeds the {len(pool_ids)} items in the pool")
     names, seg_weights = segment_matrix(segments)

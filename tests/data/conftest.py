@@ -1,7 +1,6 @@
 """Fixtures of the data tests (helpers live in data_helpers.py)."""
 
 import pytest
-
 from data_helpers import make_idx_folder
 
 

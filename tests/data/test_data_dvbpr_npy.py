@@ -5,12 +5,11 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from data_helpers import jpeg_bytes, write_dvbpr_npy
 from PIL import Image
 
 from gigs_core.data import open_dataset
 from gigs_core.errors import DataError, UserInputError
-
-from data_helpers import jpeg_bytes, write_dvbpr_npy
 
 TRAIN = [[0, 3, 4], [1, 2], [], [5, 0, 1, 2]]
 VALIDATION = [[1], [4], [], [3]]

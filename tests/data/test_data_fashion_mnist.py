@@ -3,12 +3,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from data_helpers import make_idx_folder, write_idx
 
 from gigs_core.data import open_dataset
 from gigs_core.data.fashion_mnist import CATEGORY_NAMES, read_idx
 from gigs_core.errors import DataError, UserInputError
-
-from data_helpers import make_idx_folder, write_idx
 
 
 @pytest.mark.parametrize("compress", [True, False])

@@ -4,10 +4,10 @@ import torch
 from click.testing import CliRunner
 
 from gigs_core.data import open_dataset
-from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
-from gigs_synthetic.users import SEGMENTS, SyntheticUsers, synthesize_users
 from gigs_core.errors import DataError, UserInputError
 from gigs_core.testing import RecommenderContract
+from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
+from gigs_synthetic.users import SEGMENTS, SyntheticUsers, synthesize_users
 
 
 def _attr(images, name, **kw):

@@ -8,9 +8,9 @@ import torch
 from click.testing import CliRunner
 
 from gigs_core.cli.main import cli
+from gigs_core.errors import DataError, UserInputError
 from gigs_demo import SHIPPED_BUNDLE
 from gigs_demo.bundle import EVERYONE, CatalogueScores, DemoBundle
-from gigs_core.errors import DataError, UserInputError
 
 
 def test_quick_bundle_loads(quick_bundle):

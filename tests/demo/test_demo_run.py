@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from gigs_core.cli.main import cli
-from gigs_demo.evaluation import COLUMNS
 from gigs_core.report.html import COLUMN_LABELS
+from gigs_demo.evaluation import COLUMNS
 
 TABLE_HEADER = ["image", "group pref", "true utility", "rank (pref)", "rank (true)", "distance"]
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from gigs_core.config import InversionConfig
+from gigs_core.method.perceptual import BACKBONE_FILES, create_perceptual_distance
 from gigs_demo.bundle import DemoBundle
 from gigs_demo.runner import choose_perceptual
-from gigs_core.method.perceptual import BACKBONE_FILES, create_perceptual_distance
 from gigs_domain.distance import DomainFeatureDistance
 
 

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from gigs_core.data.dataset import Catalogue, Dataset
-from gigs_core.metrics.ranking import draw_negatives, feature_scorer, full_auc, sampled_auc
 from gigs_core.errors import UserInputError
+from gigs_core.metrics.ranking import draw_negatives, feature_scorer, full_auc, sampled_auc
 from gigs_dvbpr.checkpoints import load_dvbpr
 from gigs_dvbpr.training import TrainConfig, TripleSampler, train_dvbpr
 
@@ -20,7 +20,7 @@ def tiny_dataset(seed: int = 0) -> Dataset:
     pixels = torch.rand(ITEMS, 3, 16, 16, generator=g)
     rng = np.random.default_rng(seed)
     train, validation, test = [], [], []
-    for u in range(USERS):
+    for _ in range(USERS):
         items = rng.choice(ITEMS, size=5, replace=False).tolist()
         train.append(items[:3])
         validation.append([items[3]])
@@ -63,7 +63,9 @@ def test_auc_functions_against_brute_force():
     expected_sampled = np.mean([np.mean([scores[u, t] > scores[u, j] for j in row]) for u, t, row in zip(users, targets, negatives)])
     assert sampled_auc(scorer, train, target, 30, negatives=10, seed=3) == pytest.approx(expected_sampled)
     # a perfect scorer has AUC 1 under both protocols
-    perfect = lambda us: torch.stack([torch.nn.functional.one_hot(torch.tensor(target[u][0]), 30).float() for u in us.tolist()])
+    def perfect(us):
+        return torch.stack([torch.nn.functional.one_hot(torch.tensor(target[u][0]), 30).float() for u in us.tolist()])
+
     assert full_auc(perfect, train, target, 30) == 1.0 and sampled_auc(perfect, train, target, 30, negatives=10) == 1.0
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import seeded_latents
 
 from gigs_core import create_generator
 from gigs_core.errors import CheckpointError
-
-from conftest import seeded_latents
 
 
 def _save_like_pro_gan(networks, path, *, depth, channels, latent, use_eql, ema=True):

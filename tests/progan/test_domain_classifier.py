@@ -8,8 +8,8 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from gigs_domain.classifier import DomainClassifier, evaluate, load_classifier, save_classifier, train_classifier
 from gigs_core.errors import CheckpointError
+from gigs_domain.classifier import DomainClassifier, evaluate, load_classifier, save_classifier, train_classifier
 
 
 def _shapes(n: int, seed: int):
@@ -56,9 +56,8 @@ def test_load_rejects_other_files(tmp_path):
                     reason="Debian's dataset-fashion-mnist is not installed")
 def test_cli_writes_classifier_and_accuracy(tmp_path, monkeypatch):
     """One short epoch on Fashion-MNIST's official split (tiny width): files and metrics."""
-    from gigs_core.cli.main import cli
-
     import gigs_domain.classifier as module
+    from gigs_core.cli.main import cli
 
     original = module.train_classifier
 

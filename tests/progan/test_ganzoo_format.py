@@ -10,11 +10,10 @@ import types
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import seeded_latents
 
 from gigs_core import create_generator
 from gigs_core.errors import CheckpointError
-
-from conftest import seeded_latents
 
 
 def _zoo_modules():

@@ -7,13 +7,11 @@ import json
 import pytest
 import torch
 from click.testing import CliRunner
+from conftest import seeded_latents
 
 from gigs_core import create_generator
 from gigs_core.errors import UserInputError
-
 from gigs_progan.training import RealImages, TrainConfig, read_log, reals_at, train, update_ema
-
-from conftest import seeded_latents
 
 
 def _reals(n=32, size=8, channels=1):
