@@ -27,7 +27,8 @@ PerceptualName = Annotated[str, pydantic.AfterValidator(_check_perceptual)]
 
 
 class _Config(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: ε = inf or a NaN weight is a mistake to report, not a setting to run with
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class InversionConfig(_Config):
