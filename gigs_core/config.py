@@ -13,7 +13,7 @@ import pydantic
 
 from gigs_core.errors import InvalidOptionsError, describe_validation_error
 
-Normalization = Literal["row", "batch", "none"]
+Normalization = Literal["generator", "row", "batch", "none"]
 
 
 def _check_perceptual(value: str) -> str:
@@ -44,7 +44,10 @@ class InversionConfig(_Config):
     )
     perceptual_weight: float = pydantic.Field(1.0, ge=0)
     mse_weight: float = pydantic.Field(1.0, ge=0)
-    normalize: Normalization = pydantic.Field("row", description="re-normalise z per row after each step")
+    normalize: Normalization = pydantic.Field(
+        "generator",
+        description="re-normalise z after each step: as the generator defines it (standardise each latent for a standard normal prior, the paper), 'row' (standardise each latent), or 'none'",
+    )
 
 
 class ShiftConfig(_Config):
@@ -59,7 +62,9 @@ class ShiftConfig(_Config):
     mae_weight: float = pydantic.Field(1.0, ge=0, description="weight of the predictor's shift loss")
     preference_weight: float = pydantic.Field(1.0, ge=0, description="weight of the group preference")
     normalize: Normalization = pydantic.Field(
-        "row", description="normalise z + k per row (paper) or over the item's whole batch (authors)"
+        "generator",
+        description="normalise z + k as the generator defines it (standardise each latent for a standard normal "
+        "prior, the paper), 'row' (standardise each latent), over the item's whole batch (authors), or 'none'",
     )
     targets: Literal["fixed", "permuted"] = pydantic.Field(
         "fixed", description="predictor class targets 0..n-1 (paper) or a random permutation each step (authors)"
@@ -75,13 +80,13 @@ class GigsConfig(_Config):
     shift: ShiftConfig = ShiftConfig()
 
     @classmethod
-    def authors_scripts(cls, **overrides: Any) -> "GigsConfig":
+    def authors_scripts(cls, **overrides: Any) -> GigsConfig:
         """The settings of the authors' released scripts (batch normalisation, permuted
         targets, 0.1·CE + 1·MAE − 0.3·pref, LPIPS-vgg + MSE, 1000 steps per phase)."""
         shift = ShiftConfig(normalize="batch", targets="permuted", ce_weight=0.1, mae_weight=1.0, preference_weight=0.3)
         return cls(inversion=InversionConfig(perceptual="lpips-vgg"), shift=shift).merged(overrides)
 
-    def merged(self, overrides: dict[str, Any]) -> "GigsConfig":
+    def merged(self, overrides: dict[str, Any]) -> GigsConfig:
         """A copy with nested overrides, e.g. ``{"shift": {"n": 4}}``, validated;
         invalid overrides raise :class:`~gigs_core.errors.InvalidOptionsError`."""
         data = self.model_dump()

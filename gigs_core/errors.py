@@ -36,6 +36,11 @@ class DataError(UserInputError):
     """A dataset or image that cannot be read or is inconsistent."""
 
 
+class ResultError(GigsError):
+    """The computation produced something unusable (e.g. NaN scores): a model or setting
+    is broken, not the user's input; nothing is written."""
+
+
 class PluginError(GigsError):
     """A plugin registered something that breaks the protocol it claims."""
 

@@ -5,6 +5,8 @@ Every function takes and returns ``N×C×H×W`` float tensors in ``[0, 1]``.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -58,17 +60,36 @@ def pil_to_tensor(image: Image.Image) -> torch.Tensor:
     return torch.from_numpy(array.copy()).permute(2, 0, 1)[None].float() / 255.0
 
 
-def load_image(path: str | Path) -> torch.Tensor:
-    """Read an image file as a 1×3×H×W tensor in ``[0, 1]``."""
+@contextlib.contextmanager
+def _reading(path: str | Path) -> Iterator[Image.Image]:
+    """``path`` opened with PIL; a missing file, or one that cannot be read or decoded
+    (within the block too), is a one-line :class:`DataError` naming it."""
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"image file {str(path)!r} does not exist")
+        raise DataError(f"image file {str(path)!r} {'is not a file' if path.exists() else 'does not exist'}")
     try:
         with Image.open(path) as image:
-            image.load()
-            return pil_to_tensor(image)
+            yield image
+    except Image.DecompressionBombError as exc:
+        raise DataError(f"{str(path)!r} is too large to decode safely ({exc}); give a smaller image") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise DataError(f"{str(path)!r} is not a readable image ({exc}); give a PNG or JPEG file") from None
+
+
+def check_image(path: str | Path) -> None:
+    """Fail unless ``path`` is an image that decodes: its header, PIL's size limit against
+    decompression bombs, its checksums (``verify``) and every pixel (``load``)."""
+    with _reading(path) as image:
+        image.verify()
+    with _reading(path) as image:  # PIL cannot load an image after verify()
+        image.load()
+
+
+def load_image(path: str | Path) -> torch.Tensor:
+    """Read an image file as a 1×3×H×W tensor in ``[0, 1]``."""
+    with _reading(path) as image:
+        image.load()
+        return pil_to_tensor(image)
 
 
 def tensor_to_pil(image: torch.Tensor) -> Image.Image:

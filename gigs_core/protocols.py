@@ -1,4 +1,4 @@
-"""The four protocols every backend implements, and the tensor conventions.
+"""The protocols backends implement, and the tensor conventions.
 
 Conventions (see ``docs/protocols.md``):
 
@@ -11,7 +11,8 @@ Conventions (see ``docs/protocols.md``):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import torch
@@ -19,16 +20,28 @@ if TYPE_CHECKING:
 
 @runtime_checkable
 class Generator(Protocol):
-    """A pretrained image generator ``G: z -> image``."""
+    """A pretrained image generator ``G: z -> image``.
 
-    latent_dim: int
+    A latent is a tensor of any ``latent_shape``: ``(D,)`` for ProGAN's z, ``(L, D)`` for
+    StyleGAN's W+, a noise image ``(C, H, W)`` for a diffusion model. The method adds
+    shifts of that shape to latents and then asks the generator, through
+    ``project_latent``, to put them back where its prior lives.
+    :class:`gigs_core.method.latent.StandardNormalLatent` implements both latent methods
+    for a standard normal prior.
+    """
+
+    latent_shape: tuple[int, ...]
     resolution: int
     channels: int
 
-    def sample_latent(self, n: int, *, generator: "torch.Generator | None" = None) -> "torch.Tensor":
-        """``n × latent_dim`` latents from the generator's prior, on its device."""
+    def sample_latent(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n × *latent_shape`` latents from the generator's prior, on its device."""
 
-    def forward(self, z: "torch.Tensor") -> "torch.Tensor":
+    def project_latent(self, z: torch.Tensor) -> torch.Tensor:
+        """``N × *latent_shape`` latents mapped back onto the prior's typical set (e.g.
+        standardised); differentiable in ``z``. Algorithm 1's ``normalize``."""
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
         """``N × channels × resolution × resolution`` images in ``[0, 1]``; differentiable in ``z``."""
 
 
@@ -36,24 +49,36 @@ class Generator(Protocol):
 class Recommender(Protocol):
     """A visually-aware recommender: preference of user ``u`` for image ``x``.
 
-    Accepts ``[0, 1]`` images of any size and channel count (1 or 3) and
-    resizes/normalises them to what it needs.
+    Any differentiable model fits: GIGS only needs preferences and their gradient with
+    respect to the image. Accepts ``[0, 1]`` images of any size and channel count
+    (1 or 3) and resizes/normalises them to what it needs.
     """
 
     num_users: int
 
-    def features(self, images: "torch.Tensor") -> "torch.Tensor":
-        """``N × K`` item features φ(x)."""
-
-    def user_embeddings(self, users: "torch.Tensor") -> "torch.Tensor":
-        """``U × K`` user vectors θ_u for a 1-D tensor of user ids."""
-
-    def score(self, images: "torch.Tensor", users: "torch.Tensor") -> "torch.Tensor":
+    def score(self, images: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
         """``N × U`` preferences of every user for every image."""
 
-    def group_score(self, images: "torch.Tensor", users: "torch.Tensor") -> "torch.Tensor":
-        """``N`` preferences averaged over the group (cost independent of the group size
-        for linear models)."""
+    def group_score(self, images: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
+        """``N`` preferences averaged over the group: ``score(images, users).mean(1)``,
+        possibly computed faster (for a linear model at a cost independent of the group size)."""
+
+
+@runtime_checkable
+class LinearRecommender(Recommender, Protocol):
+    """A recommender whose preference is an inner product ``θ_uᵀ φ(x)`` (DVBPR and kin).
+
+    Optional: the method never needs it, but tools that use item features (e.g.
+    ranking a segment's mean user across a catalogue) do.
+    :class:`gigs_core.method.linear_preference.LinearPreferenceMixin` derives ``score``
+    and ``group_score`` from the two methods below.
+    """
+
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """``N × K`` item features φ(x)."""
+
+    def user_embeddings(self, users: torch.Tensor) -> torch.Tensor:
+        """``U × K`` user vectors θ_u for a 1-D tensor of user ids."""
 
 
 @runtime_checkable
@@ -62,7 +87,7 @@ class FeatureExtractor(Protocol):
 
     feature_dim: int
 
-    def forward(self, images: "torch.Tensor") -> "torch.Tensor":
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
         """``N × feature_dim`` features of ``[0, 1]`` images of any size, 1 or 3 channels."""
 
 
@@ -73,7 +98,7 @@ class Inverter(Protocol):
     def invert(
         self,
         generator: Generator,
-        images: "torch.Tensor",
+        images: torch.Tensor,
         *,
         seeds: Sequence[int],
         progress: Any = None,

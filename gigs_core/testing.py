@@ -7,36 +7,88 @@ Subclass in a pytest test module and provide the factory method::
     class TestMyGan(GeneratorContract):
         def make_generator(self):
             return create_generator("my-gan", width=8)
+
+A backend that can be saved adds :class:`SaveLoadContract` and defines
+``reload(self, model, folder)``: save ``model`` into the (empty, temporary) ``folder``
+with the backend's own saving code and return it loaded back; the contract checks the
+reloaded model computes the same::
+
+    class TestMyGan(GeneratorContract, SaveLoadContract):
+        def make_generator(self): ...
+        def reload(self, model, folder):
+            return load_my_gan(save_my_gan(model, folder / "g.pt"))
 """
 
 from __future__ import annotations
 
+import math
+
+import pytest
 import torch
 
 from gigs_core import protocols
+from gigs_core.errors import UserInputError
 
 
-class GeneratorContract:
+def _images(n: int, size: int, channels: int = 3) -> torch.Tensor:
+    return torch.rand(n, channels, size, size, generator=torch.Generator().manual_seed(n + size))
+
+
+class _Contract:
+    """Builds the model under test in eval mode."""
+
+    def _model(self):
+        model = self.make()
+        model.eval()
+        return model
+
+    def make(self):  # pragma: no cover - provided by subclasses through make_<kind>
+        raise NotImplementedError
+
+    def outputs(self, model) -> torch.Tensor:  # pragma: no cover - provided by subclasses
+        raise NotImplementedError
+
+
+
+class SaveLoadContract:
+    """Mixed into a contract class: the backend's saved file loads back into a model that
+    computes the same outputs."""
+
+    def reload(self, model, folder):  # pragma: no cover - provided by subclasses
+        raise NotImplementedError
+
+    def test_save_load_round_trip(self, tmp_path):
+        model = self._model()
+        reloaded = self.reload(model, tmp_path)
+        reloaded.eval()
+        with torch.no_grad():
+            torch.testing.assert_close(self.outputs(reloaded), self.outputs(model))
+
+
+class GeneratorContract(_Contract):
     """Properties every :class:`~gigs_core.protocols.Generator` must have."""
 
     def make_generator(self):  # pragma: no cover - provided by subclasses
         raise NotImplementedError
 
-    def _generator(self):
-        generator = self.make_generator()
-        generator.eval()
-        return generator
+    def make(self):
+        return self.make_generator()
+
+    def outputs(self, generator) -> torch.Tensor:
+        return generator(generator.sample_latent(2, generator=torch.Generator().manual_seed(3)))
 
     def test_satisfies_protocol(self):
-        generator = self._generator()
+        generator = self._model()
         assert isinstance(generator, protocols.Generator)
         assert isinstance(generator, torch.nn.Module)
-        assert generator.latent_dim > 0 and generator.resolution > 0 and generator.channels in (1, 3)
+        shape = tuple(generator.latent_shape)
+        assert shape and all(isinstance(size, int) and size > 0 for size in shape)
+        assert generator.resolution > 0 and generator.channels in (1, 3)
 
     def test_output_shape_and_range(self):
-        generator = self._generator()
+        generator = self._model()
         z = generator.sample_latent(3, generator=torch.Generator().manual_seed(0))
-        assert z.shape == (3, generator.latent_dim)
+        assert z.shape == (3, *generator.latent_shape)
         with torch.no_grad():
             images = generator(z)
         assert images.shape == (3, generator.channels, generator.resolution, generator.resolution)
@@ -44,15 +96,28 @@ class GeneratorContract:
         assert float(images.min()) >= 0.0 and float(images.max()) <= 1.0
 
     def test_sample_latent_is_seeded(self):
-        generator = self._generator()
+        generator = self._model()
         first = generator.sample_latent(2, generator=torch.Generator().manual_seed(7))
         second = generator.sample_latent(2, generator=torch.Generator().manual_seed(7))
         other = generator.sample_latent(2, generator=torch.Generator().manual_seed(8))
         assert torch.equal(first, second)
         assert not torch.equal(first, other)
 
+    def test_project_latent_keeps_shape_and_is_idempotent(self):
+        generator = self._model()
+        z = generator.sample_latent(3, generator=torch.Generator().manual_seed(4))
+        shifted = z + 0.5 * torch.randn(z.shape, generator=torch.Generator().manual_seed(5)).to(z)
+        projected = generator.project_latent(shifted)
+        assert projected.shape == z.shape and torch.isfinite(projected).all()
+        torch.testing.assert_close(generator.project_latent(projected), projected, atol=1e-4, rtol=1e-4)
+
+    def test_project_latent_rows_are_independent(self):
+        generator = self._model()
+        z = 2 * generator.sample_latent(3, generator=torch.Generator().manual_seed(6)) + 1
+        torch.testing.assert_close(generator.project_latent(z)[1:2], generator.project_latent(z[1:2]))
+
     def test_rows_are_independent(self):
-        generator = self._generator()
+        generator = self._model()
         z = generator.sample_latent(3, generator=torch.Generator().manual_seed(1))
         with torch.no_grad():
             together = generator(z)
@@ -60,82 +125,163 @@ class GeneratorContract:
         torch.testing.assert_close(together[1:2], alone, atol=1e-5, rtol=1e-4)
 
     def test_differentiable_in_latent(self):
-        generator = self._generator()
+        generator = self._model()
         z = generator.sample_latent(2, generator=torch.Generator().manual_seed(2)).requires_grad_(True)
-        generator(z).mean().backward()
+        generator(generator.project_latent(z)).mean().backward()
         assert z.grad is not None and torch.isfinite(z.grad).all() and z.grad.abs().sum() > 0
 
 
-class RecommenderContract:
+class RecommenderContract(_Contract):
     """Properties every :class:`~gigs_core.protocols.Recommender` must have."""
 
     def make_recommender(self):  # pragma: no cover - provided by subclasses
         raise NotImplementedError
 
-    def _recommender(self):
-        recommender = self.make_recommender()
-        recommender.eval()
-        return recommender
+    def make(self):
+        return self.make_recommender()
 
-    @staticmethod
-    def _images(n: int, size: int, channels: int = 3) -> torch.Tensor:
-        return torch.rand(n, channels, size, size, generator=torch.Generator().manual_seed(n + size))
+    def outputs(self, recommender) -> torch.Tensor:
+        return recommender.score(_images(3, 40), torch.arange(min(recommender.num_users, 3)))
 
     def test_satisfies_protocol(self):
-        recommender = self._recommender()
+        recommender = self._model()
         assert isinstance(recommender, protocols.Recommender)
         assert isinstance(recommender, torch.nn.Module)
         assert recommender.num_users >= 1
 
     def test_shapes(self):
-        recommender = self._recommender()
+        recommender = self._model()
         users = torch.tensor([0, recommender.num_users - 1])
-        images = self._images(3, 40)
         with torch.no_grad():
-            features = recommender.features(images)
-            theta = recommender.user_embeddings(users)
-            scores = recommender.score(images, users)
-            group = recommender.group_score(images, users)
-        assert features.ndim == 2 and features.shape[0] == 3
-        assert theta.shape == (2, features.shape[1])
-        assert scores.shape == (3, 2)
-        assert group.shape == (3,)
+            assert recommender.score(_images(3, 40), users).shape == (3, 2)
+            assert recommender.group_score(_images(3, 40), users).shape == (3,)
 
     def test_group_score_is_mean_of_scores(self):
-        recommender = self._recommender()
+        recommender = self._model()
         users = torch.arange(min(recommender.num_users, 5))
-        images = self._images(4, 32)
+        images = _images(4, 32)
         with torch.no_grad():
             expected = recommender.score(images, users).mean(dim=1)
             actual = recommender.group_score(images, users)
         torch.testing.assert_close(actual, expected, atol=1e-4, rtol=1e-4)
 
     def test_accepts_any_size_and_grey(self):
-        recommender = self._recommender()
+        recommender = self._model()
         users = torch.tensor([0])
         with torch.no_grad():
-            for images in (self._images(2, 17), self._images(2, 300), self._images(2, 64, channels=1)):
+            for images in (_images(2, 17), _images(2, 300), _images(2, 64, channels=1)):
                 scores = recommender.score(images, users)
                 assert scores.shape == (2, 1) and torch.isfinite(scores).all()
 
     def test_deterministic_in_eval(self):
-        recommender = self._recommender()
-        images = self._images(2, 48)
+        recommender = self._model()
+        images = _images(2, 48)
         users = torch.tensor([0])
         with torch.no_grad():
             torch.testing.assert_close(recommender.score(images, users), recommender.score(images, users))
 
     def test_differentiable_in_images(self):
-        recommender = self._recommender()
-        images = self._images(2, 32).requires_grad_(True)
+        recommender = self._model()
+        images = _images(2, 32).requires_grad_(True)
         recommender.group_score(images, torch.tensor([0])).sum().backward()
         assert images.grad is not None and torch.isfinite(images.grad).all() and images.grad.abs().sum() > 0
 
     def test_rejects_out_of_range_users(self):
-        import pytest
-
-        from gigs_core.errors import UserInputError
-
-        recommender = self._recommender()
+        recommender = self._model()
         with pytest.raises(UserInputError):
-            recommender.score(self._images(1, 32), torch.tensor([recommender.num_users]))
+            recommender.score(_images(1, 32), torch.tensor([recommender.num_users]))
+
+
+class LinearRecommenderContract(RecommenderContract):
+    """:class:`RecommenderContract`, and what a :class:`~gigs_core.protocols.LinearRecommender` adds."""
+
+    def test_satisfies_linear_protocol(self):
+        assert isinstance(self._model(), protocols.LinearRecommender)
+
+    def test_score_is_inner_product_of_embeddings_and_features(self):
+        recommender = self._model()
+        users = torch.tensor([0, recommender.num_users - 1])
+        images = _images(3, 40)
+        with torch.no_grad():
+            features = recommender.features(images)
+            theta = recommender.user_embeddings(users)
+            scores = recommender.score(images, users)
+        assert features.ndim == 2 and features.shape[0] == 3
+        assert theta.shape == (2, features.shape[1])
+        torch.testing.assert_close(scores, features @ theta.T, atol=1e-4, rtol=1e-4)
+
+
+class FeatureExtractorContract(_Contract):
+    """Properties every :class:`~gigs_core.protocols.FeatureExtractor` must have."""
+
+    def make_feature_extractor(self):  # pragma: no cover - provided by subclasses
+        raise NotImplementedError
+
+    def make(self):
+        return self.make_feature_extractor()
+
+    def outputs(self, extractor) -> torch.Tensor:
+        return extractor(_images(2, 40))
+
+    def test_satisfies_protocol(self):
+        extractor = self._model()
+        assert isinstance(extractor, protocols.FeatureExtractor)
+        assert isinstance(extractor, torch.nn.Module) and extractor.feature_dim > 0
+
+    def test_any_size_and_grey(self):
+        extractor = self._model()
+        with torch.no_grad():
+            for images in (_images(2, 17), _images(2, 96), _images(2, 32, channels=1)):
+                features = extractor(images)
+                assert features.shape == (2, extractor.feature_dim) and torch.isfinite(features).all()
+
+    def test_differentiable_in_images(self):
+        extractor = self._model()
+        images = _images(2, 32).requires_grad_(True)
+        extractor(images).sum().backward()
+        assert images.grad is not None and torch.isfinite(images.grad).all() and images.grad.abs().sum() > 0
+
+
+class InverterContract:
+    """Properties every :class:`~gigs_core.protocols.Inverter` must have, checked on the
+    generator ``make_generator`` returns: images the generator made are reconstructed
+    closer than where the inversion starts, and the latents fit the generator."""
+
+    def make_inverter(self):  # pragma: no cover - provided by subclasses
+        raise NotImplementedError
+
+    def make_generator(self):  # pragma: no cover - provided by subclasses
+        raise NotImplementedError
+
+    def _setting(self):
+        generator = self.make_generator().eval()
+        with torch.no_grad():
+            truth = generator(generator.sample_latent(2, generator=torch.Generator().manual_seed(11)))
+        return self.make_inverter(), generator, truth
+
+    def test_satisfies_protocol(self):
+        assert isinstance(self.make_inverter(), protocols.Inverter)
+
+    def test_result_shapes(self):
+        inverter, generator, truth = self._setting()
+        result = inverter.invert(generator, truth, seeds=[0, 1])
+        assert result.latents.shape == (2, *generator.latent_shape)
+        assert result.reconstructions.shape == truth.shape
+        assert result.losses.shape == (2,) and torch.isfinite(result.losses).all()
+
+    def test_reconstruction_improves_on_the_start(self):
+        inverter, generator, truth = self._setting()
+        result = inverter.invert(generator, truth, seeds=[0, 1])
+        from gigs_core.method.inversion import initial_latents
+
+        with torch.no_grad():
+            start = generator(initial_latents(generator, [0, 1]))
+        before = (start - truth).pow(2).flatten(1).mean(1)
+        after = (result.reconstructions - truth).pow(2).flatten(1).mean(1)
+        assert (after < before).all(), f"MSE before {before.tolist()}, after {after.tolist()}"
+
+    def test_seeded(self):
+        inverter, generator, truth = self._setting()
+        first = inverter.invert(generator, truth, seeds=[0, 1]).latents
+        second = inverter.invert(generator, truth, seeds=[0, 1]).latents
+        assert torch.equal(first, second) and math.isfinite(float(first.abs().sum()))

@@ -4,9 +4,15 @@ import pytest
 import torch
 
 from gigs_core.errors import UserInputError
-from gigs_core.factories import create_feature_extractor, create_generator, create_recommender
+from gigs_core.factories import create_feature_extractor, create_generator, create_inverter, create_recommender
 from gigs_core.protocols import FeatureExtractor
-from gigs_core.testing import GeneratorContract, RecommenderContract
+from gigs_core.testing import (
+    FeatureExtractorContract,
+    GeneratorContract,
+    InverterContract,
+    LinearRecommenderContract,
+    RecommenderContract,
+)
 from tests import fakes
 
 
@@ -20,7 +26,7 @@ class TestToyGreyGenerator(GeneratorContract):
         return create_generator("toy", resolution=8, channels=1, width=4)
 
 
-class TestToyRecommender(RecommenderContract):
+class TestToyRecommender(LinearRecommenderContract):
     def make_recommender(self):
         return create_recommender("toy", num_users=7)
 
@@ -30,9 +36,48 @@ class TestFakeLinearGenerator(GeneratorContract):
         return fakes.LinearGenerator()
 
 
-class TestFakePixelRecommender(RecommenderContract):
+class TestFakePixelRecommender(LinearRecommenderContract):
     def make_recommender(self):
         return fakes.PixelRecommender()
+
+
+class TestFakeLayeredGenerator(GeneratorContract):
+    def make_generator(self):
+        return fakes.LayeredGenerator()
+
+
+class TestFakeDistanceRecommender(RecommenderContract):
+    def make_recommender(self):
+        return fakes.DistanceRecommender()
+
+
+class TestTimmExtractor(FeatureExtractorContract):
+    def make_feature_extractor(self):
+        return create_feature_extractor("timm", model="resnet18")
+
+
+class TestTinyCnnExtractor(FeatureExtractorContract):
+    def make_feature_extractor(self):
+        return fakes.TinyCnn()
+
+
+class TestLatentOptimizationInverter(InverterContract):
+    def make_inverter(self):
+        return create_inverter("latent-optimization", steps=30, lr=0.05, perceptual="none")
+
+    def make_generator(self):
+        return fakes.LinearGenerator(latent_dim=6)
+
+
+class TestLatentOptimizationInverterOnLayeredLatents(TestLatentOptimizationInverter):
+    def make_generator(self):
+        return fakes.LayeredGenerator()
+
+
+def test_the_distance_recommender_is_not_linear():
+    from gigs_core.protocols import LinearRecommender
+
+    assert not isinstance(fakes.DistanceRecommender(), LinearRecommender)
 
 
 def test_toy_weights_follow_the_seed():

@@ -4,10 +4,10 @@ from importlib import metadata
 import pytest
 import torch
 
-from gigs_core.report import result as result_module
 from gigs_core.errors import UserInputError
 from gigs_core.factories import create_generator, create_recommender
 from gigs_core.method.pipeline import run_gigs
+from gigs_core.report import result as result_module
 
 
 @pytest.fixture
@@ -107,3 +107,16 @@ def test_saved_files_get_ordinary_permissions(tmp_path, backends, fast_config):
     os.umask(umask)
     assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
     assert (folder / "report.json").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_layered_latent_and_a_nonlinear_recommender_run_end_to_end(fast_config, tmp_path):
+    generator, recommender = create_generator("layered"), create_recommender("distance")
+    items = torch.rand(1, 1, 8, 8, generator=torch.Generator().manual_seed(4))
+    run = run_gigs(generator, recommender, items, users="all", config=fast_config, seeds=[0])
+    item = run.items[0]
+    assert item.base_latent.shape == (3, 4) and item.shifts.shape == (fast_config.shift.n, 3, 4)
+    with torch.no_grad():
+        expected = recommender.group_score(item.variants, torch.arange(4))
+    assert item.variant_preferences == pytest.approx(expected.tolist(), abs=1e-5)
+    report = json.loads((run.save(tmp_path / "run") / "report.json").read_text())
+    assert report["items"][0]["variant_preferences"] == pytest.approx(item.variant_preferences)

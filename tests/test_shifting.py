@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from gigs_core.config import ShiftConfig
+from gigs_core.errors import UserInputError
 from gigs_core.factories import create_generator, create_recommender
 from gigs_core.method.shifting import optimize_shifts
 
@@ -74,7 +75,7 @@ def test_variants_stay_distinct_where_users_do_not_care():
     assert torch.cdist(bottoms, bottoms)[~torch.eye(4, dtype=torch.bool)].min() > 0.01
 
 
-@pytest.mark.parametrize("normalize,targets", [("row", "fixed"), ("batch", "permuted")])
+@pytest.mark.parametrize("normalize,targets", [("generator", "fixed"), ("batch", "permuted")])
 def test_batched_items_equal_items_one_by_one(normalize, targets):
     generator, recommender = create_generator("linear"), create_recommender("pixel")
     latents = generator.sample_latent(2, generator=torch.Generator().manual_seed(5))
@@ -118,3 +119,19 @@ def test_default_resnet18_predictor_runs():
     config = ShiftConfig(n=3, steps=2)
     result = optimize_shifts(generator, recommender, base_latent(generator), USERS, config, seeds=[0])
     assert result.variants.shape == (1, 3, 3, 8, 8)
+
+
+def test_any_latent_shape_works_and_shifts_keep_it():
+    generator, recommender = create_generator("layered"), create_recommender("distance")
+    base = generator.project_latent(generator.sample_latent(2, generator=torch.Generator().manual_seed(1)))
+    result = optimize_shifts(generator, recommender, base, torch.arange(4), fast(steps=30), seeds=[0, 1])
+    assert result.shifts.shape == (2, 4, 3, 4) and result.latents.shape == (2, 4, 3, 4)
+    torch.testing.assert_close(result.latents.std(dim=-1), torch.ones(2, 4, 3))  # each layer's row projected
+    assert result.shifts.abs().max() <= fast().eps
+    assert (result.preference_history[-5:].mean(0) > result.preference_history[:5].mean(0)).all()
+
+
+def test_base_latents_of_the_wrong_shape_are_refused():
+    generator, recommender = create_generator("layered"), create_recommender("distance")
+    with pytest.raises(UserInputError, match=r"base latents must be B×3×4, got \(2, 12\)"):
+        optimize_shifts(generator, recommender, torch.zeros(2, 12), torch.arange(4), fast(), seeds=[0, 1])

@@ -1,5 +1,6 @@
 """The click group every gigs command group uses: the one place where gigs errors
-become a one-line message and an exit code (user mistakes 2, anything else 1;
+become a one-line message and an exit code (user mistakes, usage errors included, 2;
+anything else 1;
 ``--debug`` re-raises so the traceback is shown)."""
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ class GigsGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            if ctx.find_root().obj and ctx.find_root().obj.get("debug"):
+                raise
+            command = exc.ctx.command_path if exc.ctx else ctx.command_path
+            click.echo(f"Error: {exc.format_message()} (see '{command} --help')", err=True)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except GigsError as exc:

@@ -12,7 +12,6 @@ from typing import Any
 import click
 
 from gigs_core.cli.devices import device_click_option
-
 from gigs_core.cli.settings import parse_key_values, read_config_file
 from gigs_core.errors import UserInputError
 
@@ -109,7 +108,7 @@ RUN_OPTIONS = [
                  help="Generator option (repeatable), e.g. checkpoint=g.pt."),
     click.Option(["--recommender-option", "-R"], multiple=True, metavar="KEY=VALUE",
                  help="Recommender option (repeatable)."),
-    click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(dir_okay=False),
+    click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(), metavar="FILE",
                  help="Item image (repeatable). None: class-level mode."),
     click.Option(["--count"], default=1, show_default=True, type=click.IntRange(min=1),
                  help="Class-level mode: number of sampled base latents."),
@@ -130,7 +129,7 @@ RUN_OPTIONS = [
                  help="Paper settings, or those of the authors' scripts."),
     click.Option(["--seed"], default=0, show_default=True, type=int, help="Seed of the first item (item i uses seed+i)."),
     device_click_option(),
-    click.Option(["--out", "-o"], type=click.Path(file_okay=False), default="gigs-run", show_default=True,
+    click.Option(["--out", "-o"], type=click.Path(), metavar="FOLDER", default="gigs-run", show_default=True,
                  help="Output folder."),
     click.Option(["--overwrite"], is_flag=True, help="Replace the output folder if it exists."),
     click.Option(["--config"], type=click.Path(dir_okay=False),
@@ -175,9 +174,10 @@ def run(ctx: click.Context, **params: Any) -> None:
     generator_options = parse_key_values(params["generator_option"], "--generator-option")
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
     config = _config(params)
-    from gigs_core.atomic import check_output_folder
+    from gigs_core.cli.preflight import item_names, option_paths, preflight
 
-    out = check_output_folder(params["out"], params["overwrite"])
+    out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
+                    inputs=[params["config"], *option_paths(generator_options, recommender_options)])
 
     from gigs_core.cli.progress_bars import PhaseBars
     from gigs_core.factories import create_generator, create_recommender
@@ -208,7 +208,7 @@ def run(ctx: click.Context, **params: Any) -> None:
             config=config,
             seeds=params["seed"],
             class_level_count=params["count"],
-            item_names=[Path(path).stem for path in params["items"]] or None,
+            item_names=item_names(params["items"]) or None,
             backends={
                 "generator": {"name": params["generator"], "options": generator_options},
                 "recommender": {"name": params["recommender"], "options": recommender_options},

@@ -1,7 +1,7 @@
 """GAN inversion, Algorithm 1's first loop.
 
 Per item: z ~ N(0, I); T Adam steps (α1) on LPIPS(X, G(z)) + MSE(X, G(z)); after
-each step z ← (z − mean z) / std z per row. Items are optimised together in one
+each step z ← normalize(z) (for a standard normal prior: standardised). Items are optimised together in one
 batch: each item's loss only depends on its own latent and Adam is
 element-wise, so the batch gives each item exactly what it would get alone.
 """
@@ -9,8 +9,8 @@ element-wise, so the batch gives each item exactly what it would get alone.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import torch
 
@@ -28,7 +28,7 @@ class InversionResult:
     """What inversion found for a batch of items."""
 
     latents: torch.Tensor
-    """``N × latent_dim`` base latents z."""
+    """``N × *latent_shape`` base latents z."""
     reconstructions: torch.Tensor
     """``N×C×H×W`` images G(z) in ``[0, 1]``."""
     losses: torch.Tensor
@@ -78,7 +78,7 @@ class LatentOptimizationInverter(torch.nn.Module):
                 self.per_item_loss(targets, generator(latent)).sum().backward()
                 optimizer.step()
                 with torch.no_grad():
-                    latent.copy_(normalize_latents(latent[:, None], self.config.normalize)[:, 0])
+                    latent.copy_(normalize_latents(latent[:, None], self.config.normalize, generator)[:, 0])
                 progress("inversion", step + 1, self.config.steps)
             with torch.no_grad():
                 reconstructions = generator(latent)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from gigs_core.errors import UserInputError
+from gigs_core.method.users import check_user_ids
 
 
 class LinearPreferenceMixin:
@@ -18,16 +18,7 @@ class LinearPreferenceMixin:
 
     def check_users(self, users: torch.Tensor) -> torch.Tensor:
         """A 1-D long tensor of valid user ids, or a clear error."""
-        users = torch.as_tensor(users, dtype=torch.long).reshape(-1)
-        if users.numel() == 0:
-            raise UserInputError("the user group is empty; give at least one user id")
-        low, high = int(users.min()), int(users.max())
-        if low < 0 or high >= self.num_users:
-            raise UserInputError(
-                f"user id {low if low < 0 else high} is out of range; this recommender has "
-                f"users 0..{self.num_users - 1}"
-            )
-        return users
+        return check_user_ids(users, self.num_users)
 
     def score(self, images: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
         return self.features(images) @ self.user_embeddings(users).T

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from importlib import metadata
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
 from gigs_core.config import GigsConfig
 from gigs_core.errors import UserInputError
 from gigs_core.imaging import conform
+from gigs_core.method.finite import require_finite
 from gigs_core.method.latent import normalize_latents
 from gigs_core.method.modules import frozen, module_device
 from gigs_core.method.progress import Progress
-from gigs_core.report.result import GigsRun, ItemResult
 from gigs_core.method.seeds import rng
 from gigs_core.method.shifting import optimize_shifts
 from gigs_core.method.users import UserSpec, resolve_users
+from gigs_core.report.result import GigsRun, ItemResult
 from gigs_core.versions import package_versions
 
 
@@ -76,7 +78,7 @@ def run_gigs(
     if items is None:
         targets = None
         latents = torch.cat([generator.sample_latent(1, generator=rng(seed, "latent")) for seed in item_seeds])
-        latents = normalize_latents(latents.to(device)[:, None], config.inversion.normalize)[:, 0]
+        latents = normalize_latents(latents.to(device)[:, None], config.inversion.normalize, generator)[:, 0]
         inversion_losses = [None] * count
         with torch.no_grad(), frozen(generator):
             reconstructions = generator(latents)
@@ -102,6 +104,11 @@ def run_gigs(
     with torch.no_grad(), frozen(recommender):
         reconstruction_scores = recommender.group_score(reconstructions, group).tolist()
         item_scores = [None] * count if items is None else recommender.group_score(items.to(device), group).tolist()
+    require_finite({
+        "reconstructions": reconstructions, "inversion losses": inversion_losses,
+        "variant images": shifted.variants, "variant preferences": shifted.preferences,
+        "reconstruction preferences": reconstruction_scores, "item preferences": item_scores,
+    })
     timings["total_s"] = time.perf_counter() - started
 
     names = list(item_names) if item_names is not None else [f"item_{index:03d}" for index in range(count)]

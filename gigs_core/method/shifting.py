@@ -13,9 +13,10 @@ what it would get alone.
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -34,9 +35,9 @@ class ShiftResult:
     """The shifts found for a batch of items."""
 
     shifts: torch.Tensor
-    """``B × n × latent_dim`` clipped shifting vectors k."""
+    """``B × n × *latent_shape`` clipped shifting vectors k."""
     latents: torch.Tensor
-    """``B × n × latent_dim`` normalised shifted latents kz."""
+    """``B × n × *latent_shape`` normalised shifted latents kz."""
     variants: torch.Tensor
     """``B × n × C × H × W`` images G(kz) in ``[0, 1]``."""
     preferences: torch.Tensor
@@ -46,13 +47,14 @@ class ShiftResult:
     seconds: float
 
 
-def shifted_latents(base: torch.Tensor, shifts: torch.Tensor, config: ShiftConfig) -> torch.Tensor:
-    """normalize(z + k) for ``B×D`` bases and ``B×n×D`` (already clipped) shifts.
+def shifted_latents(base: torch.Tensor, shifts: torch.Tensor, config: ShiftConfig, generator) -> torch.Tensor:
+    """normalize(z + k) for ``B × *latent_shape`` bases and ``B × n × *latent_shape``
+    (already clipped) shifts.
 
     The clip is a projection applied to k before this, not part of the
     differentiated graph: a clamp in the graph would zero the gradient of every
     coordinate on the box's boundary and leave it stuck there."""
-    return normalize_latents(base[:, None, :] + shifts, config.normalize)
+    return normalize_latents(base[:, None] + shifts, config.normalize, generator)
 
 
 def _predictor_loss(
@@ -60,7 +62,7 @@ def _predictor_loss(
 ) -> torch.Tensor:
     logits, predicted_shifts = predictor(images[order])
     class_loss = F.cross_entropy(logits, order)
-    shift_loss = (predicted_shifts - shifts[order]).abs().mean()
+    shift_loss = (predicted_shifts - shifts[order].flatten(1)).abs().mean()
     return config.ce_weight * class_loss + config.mae_weight * shift_loss
 
 
@@ -77,24 +79,25 @@ def optimize_shifts(
     """Find ``config.n`` shifts around each base latent that raise ``users``' group preference."""
     config = config or ShiftConfig()
     progress = progress or no_progress
-    if base_latents.ndim != 2 or base_latents.shape[1] != generator.latent_dim:
-        raise UserInputError(
-            f"base latents must be B×{generator.latent_dim}, got {tuple(base_latents.shape)}"
-        )
+    shape = tuple(generator.latent_shape)
+    if tuple(base_latents.shape[1:]) != shape:
+        expected = "×".join(map(str, ("B", *shape)))
+        raise UserInputError(f"base latents must be {expected}, got {tuple(base_latents.shape)}")
     if len(seeds) != base_latents.shape[0]:
         raise UserInputError(f"need one seed per item: {len(seeds)} seeds for {base_latents.shape[0]} items")
     started = time.perf_counter()
     device = module_device(generator)
     base = base_latents.detach().to(device)
-    items, n, dim = base.shape[0], config.n, generator.latent_dim
+    items, n = base.shape[0], config.n
     users = torch.as_tensor(users, dtype=torch.long, device=device)
 
-    shifts = torch.stack([torch.randn(n, dim, generator=rng(seed, "shifts")) for seed in seeds])
+    shifts = torch.stack([torch.randn(n, *shape, generator=rng(seed, "shifts")) for seed in seeds])
     shifts = shifts.to(device=device, dtype=base.dtype).requires_grad_(True)
     predictors = []
     for seed in seeds:
         with seeded(derive_seed(seed, "predictor")):
-            predictors.append(build_shift_predictor(config.predictor_trunk, config.predictor_trunk_options, n, dim))
+            predictors.append(build_shift_predictor(config.predictor_trunk, config.predictor_trunk_options, n,
+                                                    math.prod(shape)))
     predictors = [predictor.to(device=device, dtype=base.dtype).train() for predictor in predictors]
     target_streams = [rng(seed, "targets") for seed in seeds]
     shift_optimizer = torch.optim.Adam([shifts], lr=config.lr_shift)
@@ -108,8 +111,8 @@ def optimize_shifts(
         for step in range(config.steps):
             with torch.no_grad():
                 shifts.copy_(clip_shifts(shifts, config.eps))
-            latents = shifted_latents(base, shifts, config)
-            images = generator(latents.reshape(items * n, dim))
+            latents = shifted_latents(base, shifts, config, generator)
+            images = generator(latents.reshape(items * n, *shape))
             preference = recommender.group_score(images, users).view(items, n).mean(dim=1)
             images = images.view(items, n, *images.shape[1:])
             total = images.new_zeros(())
@@ -129,8 +132,8 @@ def optimize_shifts(
 
         with torch.no_grad():
             final_shifts = clip_shifts(shifts.detach(), config.eps)
-            latents = shifted_latents(base, final_shifts, config)
-            variants = generator(latents.reshape(items * n, dim))
+            latents = shifted_latents(base, final_shifts, config, generator)
+            variants = generator(latents.reshape(items * n, *shape))
             preferences = recommender.group_score(variants, users).view(items, n)
     return ShiftResult(
         shifts=final_shifts,

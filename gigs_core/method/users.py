@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import torch
 
 from gigs_core.errors import UserInputError
 from gigs_core.method.seeds import rng
 
-UserSpec = Union[str, int, Sequence[int]]
+UserSpec = str | int | Sequence[int]
+
+
+def check_user_ids(users: torch.Tensor, num_users: int) -> torch.Tensor:
+    """A 1-D long tensor of valid user ids (0 … ``num_users`` − 1), or a clear error;
+    for recommenders to call on the ``users`` they are given."""
+    users = torch.as_tensor(users, dtype=torch.long).reshape(-1)
+    if users.numel() == 0:
+        raise UserInputError("the user group is empty; give at least one user id")
+    low, high = int(users.min()), int(users.max())
+    if low < 0 or high >= num_users:
+        raise UserInputError(
+            f"user id {low if low < 0 else high} is out of range; this recommender has users 0..{num_users - 1}"
+        )
+    return users
 
 
 def resolve_users(spec: UserSpec, num_users: int, *, seed: int = 0) -> torch.Tensor:

@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from gigs_core.report.portable import portable
+
 if TYPE_CHECKING:
     from gigs_core.report.result import GigsRun, ItemResult
 
@@ -228,17 +230,17 @@ def render_report_html(run: GigsRun) -> str:
     intro = [
         f"gigs looked for variants of each item that this group of users ({_esc(group)}) is predicted to prefer, "
         f"by moving the item's latent code in a generator and scoring the images with the recommender.",
-        f"Perceptual distance: {_esc(run.perceptual)}. Device: {_esc(run.device)}. "
+        f"Perceptual distance: {_esc(portable(run.perceptual))}. Device: {_esc(run.device)}. "
         f"Total time: {run.timings.get('total_s', float('nan')):.1f} s.",
     ]
     catalogue = evaluation.get("catalogue")
     if catalogue:
         intro.append(f"Ranks are among the {catalogue.get('size', 0):,} items of {_esc(catalogue.get('name', 'the catalogue'))}.")
     notes = "".join(f"<li>{_esc(note)}</li>" for note in getattr(run, "notes", []) or [])
-    settings = {
+    settings = portable({
         "mode": run.mode, "users": len(run.users), "perceptual_distance": run.perceptual, "device": run.device,
         "backends": run.backends, "config": run.config.model_dump(), "timings": run.timings, "versions": run.versions,
-    }
+    })
     body = [
         f"<h1>{_esc(title)}</h1>",
         "".join(f"<p>{p}</p>" for p in intro),

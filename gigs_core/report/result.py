@@ -9,11 +9,12 @@ from typing import Any
 
 import torch
 
-from gigs_core.atomic import atomic_folder
+from gigs_core.atomic import RUN_FOLDER, atomic_folder
 from gigs_core.config import GigsConfig
-from gigs_core.report.contact_sheet import render_contact_sheet
 from gigs_core.imaging import tensor_to_pil
+from gigs_core.report.contact_sheet import render_contact_sheet
 from gigs_core.report.html import render_report_html
+from gigs_core.report.portable import portable
 
 
 @dataclass
@@ -93,8 +94,11 @@ class GigsRun:
     """Plain-language notes for the reports (e.g. which perceptual distance was chosen and why)."""
 
     def report(self) -> dict[str, Any]:
-        """The content of ``report.json``."""
-        return {
+        """The content of ``report.json``: strict JSON with machine paths shown by name
+        (:func:`~gigs_core.report.portable.portable`); ``metadata`` says it is a gigs run
+        folder (as ``.gigs-run`` does)."""
+        return portable({
+            "metadata": dict(RUN_FOLDER.content),
             "mode": self.mode,
             "users": self.users,
             "perceptual_distance": self.perceptual,
@@ -106,14 +110,15 @@ class GigsRun:
             "items": [item.summary() for item in self.items],
             **({"evaluation": self.evaluation} if self.evaluation else {}),
             **({"notes": self.notes} if self.notes else {}),
-        }
+        })
 
     def save(self, folder: str | Path, overwrite: bool = False) -> Path:
-        """Write PNGs, ``contact_sheet.png``, ``report.json`` and a self-contained
-        ``report.html`` into ``folder``, atomically:
-        on failure no folder (and no half of one) is left behind."""
+        """Write PNGs, ``contact_sheet.png``, ``report.json``, a self-contained ``report.html``
+        and the ``.gigs-run`` marker into ``folder``, atomically: on failure no folder (and no
+        half of one) is left behind. ``overwrite`` replaces only a folder that holds the
+        marker (or an empty one); see docs/output-folders.md."""
         folder = Path(folder)
-        with atomic_folder(folder, overwrite=overwrite) as staging:
+        with atomic_folder(folder, overwrite=overwrite, marker=RUN_FOLDER) as staging:
             for item in self.items:
                 item_folder = staging / item.name
                 item_folder.mkdir()
@@ -123,6 +128,6 @@ class GigsRun:
                 for index, variant in enumerate(item.variants):
                     tensor_to_pil(variant).save(item_folder / f"variant_{index:02d}.png")
             render_contact_sheet([item.contact_row() for item in self.items]).save(staging / "contact_sheet.png")
-            (staging / "report.json").write_text(json.dumps(self.report(), indent=2))
+            (staging / "report.json").write_text(json.dumps(self.report(), indent=2, allow_nan=False))
             (staging / "report.html").write_text(render_report_html(self), encoding="utf-8")
         return folder

@@ -79,8 +79,8 @@ RUN_OPTIONS = [
 
 def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> None:
     """``gigs run`` without --generator/--recommender: the demo (see docs/demo.md)."""
-    from gigs_core.atomic import check_output_folder
     from gigs_core.cli.devices import pick_device
+    from gigs_core.cli.preflight import preflight
     from gigs_core.cli.progress_bars import PhaseBars
     from gigs_core.errors import UserInputError
     from gigs_demo.runner import DemoRequest, run_demo
@@ -88,7 +88,8 @@ def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]
     if params["users"] != "all" or params["preset"] != "paper" or params["count"] != 1:
         raise UserInputError("the demo (no --generator/--recommender) takes --segment instead of --users, "
                              "and no --preset/--count")
-    out = check_output_folder(params["out"], params["overwrite"])
+    out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
+                    inputs=[params.get("config"), params.get("bundle")])
     request = DemoRequest(
         bundle=params.get("bundle"), demo_item=params.get("demo_item"), photos=list(params["items"]),
         segment=params.get("segment"), seed=params.get("seed"), overrides=overrides,

@@ -10,16 +10,16 @@ are the caller's.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
 from gigs_core.config import GigsConfig
-from gigs_demo.bundle import DemoBundle
-from gigs_core.errors import UserInputError
 from gigs_core.method.perceptual import BACKBONE_FILES, backbone_path, lpips_available
+from gigs_demo.bundle import DemoBundle
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,10 @@ def demo_config(settings: dict[str, Any], overrides: dict[str, dict[str, Any]], 
 
 def run_demo(request: DemoRequest, progress=None):
     """Run GIGS as the demo does; returns the :class:`~gigs_core.report.result.GigsRun` (not yet saved)."""
-    from gigs_demo.evaluation import evaluation_extras
     from gigs_core.imaging import conform, load_image
     from gigs_core.method.perceptual import create_perceptual_distance
     from gigs_core.method.pipeline import run_gigs
+    from gigs_demo.evaluation import evaluation_extras
 
     bundle = DemoBundle(request.bundle)
     settings = bundle.demo_settings
@@ -122,11 +122,12 @@ def run_demo(request: DemoRequest, progress=None):
 
     background = bundle.manifest["catalogue"].get("background", "dark")
     if request.photos:
-        images, names = [], []
+        from gigs_core.cli.preflight import item_names
+
+        images, names = [], item_names(request.photos)
         for path in request.photos:
             prepared, photo_notes = prepare_photo(load_image(path), generator.resolution, generator.channels, background)
             images.append(prepared)
-            names.append(Path(path).stem)
             notes += [f"{Path(path).name}: {note}" for note in photo_notes]
         described_items = [{"photo": str(path)} for path in request.photos]
     else:

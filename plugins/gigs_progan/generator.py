@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gigs_core.method.latent import StandardNormalLatent
 from gigs_progan.architecture import Architecture
 from gigs_progan.layers import EqualizedConv2d, LatentToMap, pixel_norm, upscale
 
@@ -18,7 +19,7 @@ class _UpBlock(nn.Module):
         self.conv2 = EqualizedConv2d(out_features, out_features, 3, padding=1, equalized=arch.equalized)
 
 
-class ProGanGenerator(nn.Module):
+class ProGanGenerator(StandardNormalLatent, nn.Module):
     """``z ∈ R^latent_dim → image``; :meth:`forward` returns ``[0, 1]`` images.
 
     :meth:`synthesize` gives the native output (roughly ``[-1, 1]``) at any
@@ -29,6 +30,7 @@ class ProGanGenerator(nn.Module):
         super().__init__()
         self.arch = arch
         self.latent_dim = arch.latent_dim
+        self.latent_shape = (arch.latent_dim,)
         self.channels = arch.channels
         self.resolution = arch.resolution
         self.alpha = arch.alpha
@@ -44,15 +46,7 @@ class ProGanGenerator(nn.Module):
         )
         self._act = nn.LeakyReLU(arch.leak)
 
-    # -- the Generator protocol -------------------------------------------------
-    def sample_latent(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        """``n × latent_dim`` standard normal latents on the module's device."""
-        weight = self.format.weight
-        if generator is not None and generator.device != weight.device:
-            return torch.randn(n, self.latent_dim, generator=generator, device=generator.device,
-                               dtype=weight.dtype).to(weight.device)
-        return torch.randn(n, self.latent_dim, generator=generator, device=weight.device, dtype=weight.dtype)
-
+    # -- the Generator protocol (latents: StandardNormalLatent) ------------------
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         """Images in ``[0, 1]`` at full resolution (native ``[-1, 1]`` mapped and clamped)."""
         return ((self.synthesize(z) + 1.0) * 0.5).clamp(0.0, 1.0)

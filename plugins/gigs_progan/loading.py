@@ -8,7 +8,6 @@ from pathlib import Path
 from gigs_core.checkpoints import is_safetensors
 from gigs_core.errors import CheckpointError
 from gigs_core.options import existing_checkpoint
-
 from gigs_progan.architecture import Architecture, feature_schedule
 
 log = logging.getLogger(__name__)
@@ -18,7 +17,6 @@ def fresh_generator(*, resolution: int, latent_dim: int, channels: int, max_feat
                     feature_base: int, seed: int):
     """A randomly initialised generator (weights N(0, 1), biases 0; seeded)."""
     from gigs_core.method.modules import seeded
-
     from gigs_progan.generator import ProGanGenerator
 
     arch = Architecture(latent_dim=latent_dim, channels=channels,

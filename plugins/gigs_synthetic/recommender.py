@@ -7,8 +7,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
 from gigs_core.method.linear_preference import LinearPreferenceMixin
+from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
 
 
 class GroundTruthRecommender(LinearPreferenceMixin, nn.Module):
@@ -34,7 +34,7 @@ class GroundTruthRecommender(LinearPreferenceMixin, nn.Module):
         self.resolution = int(resolution)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "GroundTruthRecommender":
+    def from_file(cls, path: str | Path) -> GroundTruthRecommender:
         from gigs_synthetic.users import SyntheticUsers
 
         users = SyntheticUsers.load(path)

@@ -30,7 +30,7 @@ class TimmFeatureExtractor(nn.Module):
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1), persistent=False)
 
     @classmethod
-    def from_options(cls, options) -> "TimmFeatureExtractor":
+    def from_options(cls, options) -> TimmFeatureExtractor:
         import timm
 
         if options.model not in timm.list_models(options.model):

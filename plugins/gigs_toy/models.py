@@ -8,16 +8,18 @@ import torch
 from torch import nn
 
 from gigs_core.imaging import resize, to_channels
+from gigs_core.method.latent import StandardNormalLatent
 from gigs_core.method.linear_preference import LinearPreferenceMixin
 from gigs_core.method.modules import seeded
 
 
-class ToyGenerator(nn.Module):
+class ToyGenerator(StandardNormalLatent, nn.Module):
     """Pixel-normed z → 4×4 map → (upsample, conv, LeakyReLU)* → tanh, mapped to [0, 1]."""
 
     def __init__(self, latent_dim: int, resolution: int, channels: int, width: int, seed: int):
         super().__init__()
         self.latent_dim, self.resolution, self.channels = latent_dim, resolution, channels
+        self.latent_shape = (latent_dim,)
         with seeded(seed):
             self.project = nn.Linear(latent_dim, width * 16)
             blocks = []
@@ -26,10 +28,6 @@ class ToyGenerator(nn.Module):
             self.blocks = nn.Sequential(*blocks)
             self.to_image = nn.Conv2d(width, channels, 1)
         self.width = width
-
-    def sample_latent(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        device = self.project.weight.device
-        return torch.randn(n, self.latent_dim, generator=generator).to(device)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         z = z / z.pow(2).mean(dim=1, keepdim=True).add(1e-8).sqrt()

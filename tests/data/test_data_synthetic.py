@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from gigs_core.data import open_dataset
 from gigs_core.errors import DataError, UserInputError
-from gigs_core.testing import RecommenderContract
+from gigs_core.testing import LinearRecommenderContract
 from gigs_synthetic.attributes import ATTRIBUTES, image_attributes
 from gigs_synthetic.users import SEGMENTS, SyntheticUsers, synthesize_users
 
@@ -116,7 +116,7 @@ def test_synth_users_command(idx_folder, tmp_path):
     assert bad.exit_code == 2 and "known formats" in bad.output
 
 
-class TestGroundTruthRecommender(RecommenderContract):
+class TestGroundTruthRecommender(LinearRecommenderContract):
     @pytest.fixture(autouse=True)
     def _users_file(self, tmp_path_factory):
         from data_helpers import make_idx_folder

@@ -3,17 +3,20 @@ import torch
 
 from gigs_core import create_recommender
 from gigs_core.errors import CheckpointError, UserInputError
-from gigs_core.testing import RecommenderContract
+from gigs_core.testing import LinearRecommenderContract, SaveLoadContract
 from gigs_dvbpr.checkpoints import load_dvbpr, save_dvbpr
 from gigs_dvbpr.model import DVBPR, _same_pad
 
 
-class TestDvbprSmall(RecommenderContract):
+class TestDvbprSmall(LinearRecommenderContract, SaveLoadContract):
     def make_recommender(self):
         return create_recommender("dvbpr", variant="cnnf-small", num_users=6, k=16)
 
+    def reload(self, model, folder):
+        return create_recommender("dvbpr", checkpoint=save_dvbpr(model, folder / "r.safetensors"))
 
-class TestDvbprOriginal(RecommenderContract):
+
+class TestDvbprOriginal(LinearRecommenderContract):
     _cached = None
 
     def make_recommender(self):

@@ -29,7 +29,3 @@ def akanimax(monkeypatch):
 
     monkeypatch.setattr(custom_layers.EqualizedConvTranspose2d, "_output_padding", output_padding)
     return networks
-
-
-def seeded_latents(n: int, dim: int, seed: int = 0) -> torch.Tensor:
-    return torch.randn(n, dim, generator=torch.Generator().manual_seed(seed))

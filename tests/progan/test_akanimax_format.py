@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import seeded_latents
+from progan_helpers import seeded_latents
 
 from gigs_core import create_generator
 from gigs_core.errors import CheckpointError

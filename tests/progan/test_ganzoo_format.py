@@ -10,7 +10,7 @@ import types
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import seeded_latents
+from progan_helpers import seeded_latents
 
 from gigs_core import create_generator
 from gigs_core.errors import CheckpointError

@@ -6,19 +6,20 @@ import json
 
 import pytest
 import torch
+from progan_helpers import seeded_latents
 
 from gigs_core import create_generator
 from gigs_core.errors import CheckpointError, InvalidOptionsError
-from gigs_core.testing import GeneratorContract
-
+from gigs_core.testing import GeneratorContract, SaveLoadContract
 from gigs_progan.native_format import save_generator
 
-from conftest import seeded_latents
 
-
-class TestFreshProGan(GeneratorContract):
+class TestFreshProGan(GeneratorContract, SaveLoadContract):
     def make_generator(self):
         return create_generator("progan", resolution=16, latent_dim=24, channels=3, max_features=16)
+
+    def reload(self, model, folder):
+        return create_generator("progan", checkpoint=save_generator(model, folder / "g.safetensors"))
 
 
 class TestGreyProGan(GeneratorContract):

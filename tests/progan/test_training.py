@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 from click.testing import CliRunner
-from conftest import seeded_latents
+from progan_helpers import seeded_latents
 
 from gigs_core import create_generator
 from gigs_core.errors import UserInputError
