@@ -6,6 +6,7 @@ Every function takes and returns ``N×C×H×W`` float tensors in ``[0, 1]``.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,6 +91,38 @@ def load_image(path: str | Path) -> torch.Tensor:
     with _reading(path) as image:
         image.load()
         return pil_to_tensor(image)
+
+
+#: Photos are decoded at no more than this many times the generator's side (enough for an
+#: antialiased downscale), so a 10,000 × 10,000 photo does not take gigabytes.
+DECODE_MARGIN = 4
+
+
+def read_photo(path: str | Path, resolution: int) -> tuple[torch.Tensor, list[str]]:
+    """An item photo of any size as a 1×3×H×W tensor, and notes on what was done to it.
+
+    Large photos are decoded small: JPEGs at 1/2 to 1/8 scale by the decoder itself
+    (``draft``), then any image is reduced by an integer factor, to at most
+    ``DECODE_MARGIN × resolution`` (or 256) pixels a side. A photo much smaller than the
+    generator's images is accepted and said to hold little detail (a 1×1 photo becomes
+    a flat square)."""
+    limit = max(DECODE_MARGIN * resolution, 256)
+    notes = []
+    with _reading(path) as image:
+        width, height = image.size
+        image.draft("RGB", (limit, limit))
+        image.load()
+        factor = math.ceil(max(image.size) / limit)
+        if factor > 1:
+            if image.mode in ("P", "1", "I;16", "I;16B", "I;16L"):
+                image = image.convert("RGBA" if image.mode == "P" else "I" if image.mode.startswith("I") else "L")
+            image = image.reduce(factor)
+        if image.size != (width, height):
+            notes.append(f"the {width}×{height} photo was decoded at {image.size[0]}×{image.size[1]} to bound memory")
+        if min(width, height) * DECODE_MARGIN < resolution:
+            notes.append(f"the {width}×{height} photo is far smaller than the generator's {resolution}×{resolution} "
+                         f"images: it was enlarged and holds little detail")
+        return pil_to_tensor(image), notes
 
 
 def tensor_to_pil(image: torch.Tensor) -> Image.Image:

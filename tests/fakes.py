@@ -31,6 +31,7 @@ class LinearGeneratorOptions(BackendOptions):
     latent_dim: int = 6
     channels: int = 1
     seed: int = 0
+    nan_weights: bool = False
 
 
 class LayeredGeneratorOptions(BackendOptions):
@@ -55,13 +56,13 @@ class TinyCnnOptions(BackendOptions):
 
 
 class LinearGenerator(StandardNormalLatent, nn.Module):
-    def __init__(self, latent_dim: int = 6, channels: int = 1, seed: int = 0):
+    def __init__(self, latent_dim: int = 6, channels: int = 1, seed: int = 0, nan_weights: bool = False):
         super().__init__()
         self.latent_dim, self.channels, self.resolution = latent_dim, channels, SIZE
         self.latent_shape = (latent_dim,)
         with seeded(seed):
             self.weight = nn.Parameter(torch.randn(channels * SIZE * SIZE, latent_dim) / latent_dim**0.5)
-            self.bias = nn.Parameter(torch.zeros(channels * SIZE * SIZE))
+            self.bias = nn.Parameter(torch.full((channels * SIZE * SIZE,), float("nan") if nan_weights else 0.0))
 
     def forward(self, z):
         return torch.sigmoid(z @ self.weight.T + self.bias).view(-1, self.channels, SIZE, SIZE)

@@ -149,3 +149,17 @@ def test_cuda_without_a_gpu_is_a_clean_error(runner, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     result = runner.invoke(cli, ["run", "-g", "linear", "-r", "pixel", *FAST, "--device", "cuda"])
     assert result.exit_code == 2 and "torch sees no CUDA device" in result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["run", "--n", "1"], "Invalid value for '--n': 1 is not in the range x>=2"),
+    (["run", "--no-such-option"], "No such option '--no-such-option'"),
+    (["run", "--steps", "many"], "'many' is not a valid integer"),
+    (["run", "--preset", "fastest"], "'fastest' is not one of 'paper', 'authors'"),
+])
+def test_usage_errors_are_one_line_with_exit_2(runner, args, message):
+    result = invoke(runner, *args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.output
+    assert lines[0].endswith(" run --help')")

@@ -156,3 +156,27 @@ def test_a_rise_of_half_a_standard_deviation_is_a_clear_gain_and_real_when_the_t
 def test_no_shifting_steps_is_said_plainly(run):
     assert any("No shifting steps were run" in s for s in item_sentences(run.items[0], shift_steps=0))
     assert not any("No shifting steps" in s for s in item_sentences(run.items[0], shift_steps=5))
+
+
+def domain_check(in_domain: bool) -> dict:
+    return {"in_domain": in_domain, "reasons": [] if in_domain else ["nearest_item"],
+            "distances": {"reconstruction": 0.5, "nearest_item": 9.0 if not in_domain else 1.0},
+            "calibration": {"distance": "domain-classifier", "items": 40, "quantile": 0.95,
+                            "reconstruction": {"threshold": 3.0}, "nearest_item": {"threshold": 5.0}}}
+
+
+def test_an_out_of_domain_photo_is_said_first_and_no_gain_is_called_real_or_clear(run):
+    item = run.items[0]
+    item.variant_preferences = [item.baseline_preference + 0.6] * 4  # would be "a clear gain … real"
+    rows = [{"image": "item", "ground_truth_utility": 1.0, "rank_by_preference": 1631}] + [
+        {"image": f"variant {k}", "ground_truth_utility": 1.5, "rank_by_preference": 1} for k in range(4)]
+    evaluation = {"items": {item.name: rows}, "domain_check": {item.name: domain_check(False)},
+                  "catalogue_stats": {"group_preference": {"std": 1.0}, "ground_truth_utility": {"std": 1.0}}}
+    sentences = item_sentences(item, evaluation)
+    text = " ".join(sentences)
+    assert sentences[0].startswith("Out of domain: it is farther from every catalogue item")
+    assert "9.0000" in sentences[0] and "5.0000" in sentences[0] and "cannot represent this photo" in sentences[0]
+    assert "real" not in text and "clear" not in text and "1,631" not in text and "No verdict" in text
+    evaluation["domain_check"] = {item.name: domain_check(True)}
+    text = " ".join(item_sentences(item, evaluation))
+    assert "within what the generator can represent" in text and "a clear gain" in text

@@ -81,7 +81,12 @@ def _config(params: dict[str, Any]):
 
 
 def _print_table(run, out: Path) -> None:
-    click.echo(f"users: {len(run.users)}  mode: {run.mode}  perceptual: {run.perceptual}  device: {run.device}")
+    from gigs_core.report.portable import portable
+
+    click.echo(f"users: {len(run.users)}  mode: {run.mode}  perceptual: {portable(run.perceptual)}  "
+               f"device: {run.device} ({run.threads} CPU threads; reruns match only with the same count)")
+    for note in run.notes:
+        click.echo(note)
     click.echo(f"{'item':<14}{'item pref':>11}{'base pref':>11}{'mean var':>11}{'best var':>11}{'gain':>9}")
     for item in run.items:
         item_pref = "-" if item.item_preference is None else f"{item.item_preference:.4f}"
@@ -179,25 +184,28 @@ def run(ctx: click.Context, **params: Any) -> None:
     out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
                     inputs=[params["config"], *option_paths(generator_options, recommender_options)])
 
+    from gigs_core.cli.devices import pick_device
     from gigs_core.cli.progress_bars import PhaseBars
     from gigs_core.factories import create_generator, create_recommender
-    from gigs_core.imaging import load_image
+    from gigs_core.imaging import read_photo
     from gigs_core.method.pipeline import run_gigs
-
-    items = [load_image(path) for path in params["items"]]
-    from gigs_core.cli.devices import pick_device
 
     device = pick_device(params["device"])
     generator = create_generator(params["generator"], **generator_options).to(device)
     recommender = create_recommender(params["recommender"], **recommender_options).to(device)
     import torch
 
-    batch = None
-    if items:
-        size = generator.resolution
+    batch, notes = None, []
+    names = item_names(params["items"])
+    if params["items"]:
         from gigs_core.imaging import resize
 
-        batch = torch.cat([resize(item, size) for item in items]).to(device)
+        photos = []
+        for name, path in zip(names, params["items"]):
+            photo, photo_notes = read_photo(path, generator.resolution)
+            photos.append(resize(photo, generator.resolution))
+            notes += [f"{name}: {note}" for note in photo_notes]
+        batch = torch.cat(photos).to(device)
     bars = PhaseBars(enabled=False if params["quiet"] else None)
     try:
         result = run_gigs(
@@ -208,7 +216,7 @@ def run(ctx: click.Context, **params: Any) -> None:
             config=config,
             seeds=params["seed"],
             class_level_count=params["count"],
-            item_names=item_names(params["items"]) or None,
+            item_names=names or None,
             backends={
                 "generator": {"name": params["generator"], "options": generator_options},
                 "recommender": {"name": params["recommender"], "options": recommender_options},
@@ -217,5 +225,6 @@ def run(ctx: click.Context, **params: Any) -> None:
         )
     finally:
         bars.close()
+    result.notes += notes
     result.save(out, overwrite=params["overwrite"])
     _print_table(result, out)

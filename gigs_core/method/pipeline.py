@@ -140,6 +140,7 @@ def run_gigs(
         perceptual=perceptual,
         backends=described,
         device=str(device),
+        threads=torch.get_num_threads(),
         timings=timings,
         versions=package_versions(("gigs", "torch", "lpips", "timm", "pluggy", "pydantic")),
     )

@@ -23,6 +23,10 @@ from gigs_core.report.portable import portable
 if TYPE_CHECKING:
     from gigs_core.report.result import GigsRun, ItemResult
 
+#: Stated in both reports; also ``report.json``'s ``reproducibility``.
+REPRODUCIBILITY = ("the same seeds, settings, package versions, device and CPU thread count give bit-identical "
+                   "files; another thread count or device changes floating-point sums and can change every number")
+
 #: Column names of evaluation rows, and how the page labels them.
 COLUMN_LABELS = {
     "group_preference": "group preference",
@@ -134,11 +138,31 @@ def truth_sentence(truth_gain: float, truth_spread: float | None, preference_gai
     return f"{known.capitalize()} changed by {truth_gain:+.4f} on average{scale}."
 
 
+def domain_sentence(check: dict[str, Any]) -> str:
+    """Whether the generator can represent the photo (``check`` as in ``evaluation["domain_check"]``):
+    its reconstruction's distance and its distance to the nearest catalogue item, each against a
+    threshold calibrated on the catalogue's own items."""
+    figures = check["calibration"]
+    reconstruction, nearest = check["distances"]["reconstruction"], check["distances"]["nearest_item"]
+    limits = (f"thresholds {figures['reconstruction']['threshold']:.4f} and {figures['nearest_item']['threshold']:.4f}, "
+              f"calibrated on {figures['items']} catalogue items by {figures['distance']}")
+    measured = f"Its reconstruction lies {reconstruction:.4f} from it and its nearest catalogue item {nearest:.4f} ({limits})."
+    if check["in_domain"]:
+        return f"The photo is within what the generator can represent. {measured}"
+    why = {"reconstruction": f"its reconstruction is farther from it than {figures['quantile']:.0%} of the "
+                             f"catalogue's items' are from theirs",
+           "nearest_item": "it is farther from every catalogue item than any catalogue item is from its nearest"}
+    return (f"Out of domain: {' and '.join(why[reason] for reason in check['reasons'])}. {measured} "
+            f"The generator cannot represent this photo: the variants are variants of what it drew instead, "
+            f"and the changes below are not about this photo.")
+
+
 def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
                    shift_steps: int | None = None) -> list[str]:
     """Plain sentences for a seller: what changed, and how confident the numbers are
     (:func:`preference_verdict`, :func:`truth_sentence`). With ``shift_steps == 0`` they say
-    that the variants were never optimised."""
+    that the variants were never optimised; for a photo out of the generator's domain
+    (:func:`domain_sentence`) they say so first and give no verdict."""
     evaluation = evaluation or {}
     rows = evaluation.get("items", {}).get(item.name, [])
     stats = evaluation.get("catalogue_stats", {})
@@ -151,6 +175,10 @@ def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
     what = "the item photo" if item.item_preference is not None else "the base image"
     best = max(range(n), key=lambda k: prefs[k])
     sentences = []
+    check = evaluation.get("domain_check", {}).get(item.name)
+    out_of_domain = check is not None and not check["in_domain"]
+    if check is not None:
+        sentences.append(domain_sentence(check))
     if shift_steps == 0:
         sentences.append("No shifting steps were run: the variants are the random starting shifts, not optimised "
                          "for this group.")
@@ -161,13 +189,15 @@ def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
     )
     error = _std(prefs) / math.sqrt(n) if n > 1 else 0.0
     verdict, gained = preference_verdict(gain, stats.get("group_preference", {}).get("std"), error)
+    if out_of_domain:
+        verdict, gained = "No verdict on that change: the photo is outside what the generator can represent.", False
     sentences.append(verdict)
     by_label = {row.get("image"): row for row in rows}
     base_row = by_label.get("item") or by_label.get("reconstruction")
     variant_rows = [row for row in rows if str(row.get("image", "")).startswith("variant")]
     if base_row and variant_rows:
         ranks = [row.get("rank_by_preference") for row in variant_rows if row.get("rank_by_preference")]
-        if ranks and base_row.get("rank_by_preference"):
+        if ranks and base_row.get("rank_by_preference") and not out_of_domain:
             sentences[-1] += _rank_phrase(base_row["rank_by_preference"], min(ranks), size).replace(
                 "its rank goes", "the best variant's rank goes")
         truth = [row.get("ground_truth_utility") for row in variant_rows]
@@ -230,8 +260,9 @@ def render_report_html(run: GigsRun) -> str:
     intro = [
         f"gigs looked for variants of each item that this group of users ({_esc(group)}) is predicted to prefer, "
         f"by moving the item's latent code in a generator and scoring the images with the recommender.",
-        f"Perceptual distance: {_esc(portable(run.perceptual))}. Device: {_esc(run.device)}. "
-        f"Total time: {run.timings.get('total_s', float('nan')):.1f} s.",
+        f"Perceptual distance: {_esc(portable(run.perceptual))}. Device: {_esc(run.device)}, "
+        f"{run.threads} CPU thread(s). Total time: {run.timings.get('total_s', float('nan')):.1f} s.",
+        f"Reproducibility: {_esc(REPRODUCIBILITY)}.",
     ]
     catalogue = evaluation.get("catalogue")
     if catalogue:
@@ -239,7 +270,7 @@ def render_report_html(run: GigsRun) -> str:
     notes = "".join(f"<li>{_esc(note)}</li>" for note in getattr(run, "notes", []) or [])
     settings = portable({
         "mode": run.mode, "users": len(run.users), "perceptual_distance": run.perceptual, "device": run.device,
-        "backends": run.backends, "config": run.config.model_dump(), "timings": run.timings, "versions": run.versions,
+        "threads": run.threads, "backends": run.backends, "config": run.config.model_dump(), "timings": run.timings, "versions": run.versions,
     })
     body = [
         f"<h1>{_esc(title)}</h1>",

@@ -13,7 +13,7 @@ from gigs_core.atomic import RUN_FOLDER, atomic_folder
 from gigs_core.config import GigsConfig
 from gigs_core.imaging import tensor_to_pil
 from gigs_core.report.contact_sheet import render_contact_sheet
-from gigs_core.report.html import render_report_html
+from gigs_core.report.html import REPRODUCIBILITY, render_report_html
 from gigs_core.report.portable import portable
 
 
@@ -87,6 +87,8 @@ class GigsRun:
     device: str
     timings: dict[str, float]
     versions: dict[str, str]
+    threads: int = 1
+    """CPU threads torch used: results are bit-identical only for the same threads and device."""
     evaluation: dict[str, Any] = field(default_factory=dict)
     """Optional evaluation extras (see :mod:`gigs_demo.evaluation`): per item, rows of
     ground-truth utility, catalogue ranks and distance to the item; shown in the reports."""
@@ -104,6 +106,8 @@ class GigsRun:
             "perceptual_distance": self.perceptual,
             "backends": self.backends,
             "device": self.device,
+            "threads": self.threads,
+            "reproducibility": REPRODUCIBILITY,
             "timings": self.timings,
             "versions": self.versions,
             "config": self.config.model_dump(),

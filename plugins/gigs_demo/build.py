@@ -35,7 +35,8 @@ import numpy as np
 from gigs_core.errors import DataError, GigsError, UserInputError
 from gigs_core.options import existing_checkpoint
 from gigs_core.versions import package_versions
-from gigs_demo.bundle import EVERYONE, FILES, FORMAT, VERSION
+from gigs_demo.bundle import EVERYONE, FILES, FORMAT, VERSION, DemoBundle
+from gigs_demo.calibration import calibrate, distance_kind, store_calibration
 
 log = logging.getLogger(__name__)
 
@@ -330,6 +331,9 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
                               for path in sorted(staging.rglob("*")) if path.is_file()}
         manifest["build"]["seconds"] = round(time.perf_counter() - started, 1)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        bundle = DemoBundle(staging)  # the out-of-domain check, for the distance the demo picks offline
+        perceptual = f"domain:{bundle.path('classifier')}"
+        store_calibration(bundle, distance_kind(bundle, perceptual), calibrate(bundle, perceptual))
     if not work_dir:
         shutil.rmtree(work, ignore_errors=True)
     return out

@@ -1,13 +1,22 @@
-"""Calibrating the demo's out-of-domain check on the bundle's own catalogue items.
+"""The demo's out-of-domain check, calibrated on the bundle's own catalogue items.
 
-A generator can only reproduce photos like the ones it was trained on. To tell
-when a user's photo is outside that domain, every bundled catalogue item is
-inverted with the demo's own inversion settings and the perceptual distance
-between each item and its reconstruction is measured. A reconstruction more
-than ``MARGIN`` times the 95th percentile of those distances away from its
-photo is out of domain: the run says so plainly, and its variants are not
-about that photo. The figures are stored in the bundle's ``manifest.json``
-(``domain_check``), one entry per perceptual distance the demo may use.
+A generator can only reproduce photos like the ones it was trained on, so a run on
+any other photo optimises variants of something else. Two distances, both in the
+run's perceptual distance and both calibrated on the bundled catalogue items (four
+per category), tell when a photo lies outside that domain:
+
+* **reconstruction**: how far the photo's reconstruction lies from it. Each bundled
+  item is inverted with the demo's own inversion settings; a photo whose
+  reconstruction lies farther away than ``QUANTILE`` of the items' do is out of domain.
+* **nearest item**: how far the photo lies from the nearest bundled item. A photo
+  farther from every item than any item is from its own nearest other item is out of
+  domain. This catches photos that the generator turns into a plausible blob (a
+  circuit board reconstructs about as closely as a sandal does, but lies far from
+  every garment).
+
+The figures are stored in the bundle's ``manifest.json`` (``domain_check``), one entry
+per perceptual distance: ``gigs demo build`` calibrates the distance the demo picks
+offline, ``gigs demo calibrate`` any other.
 """
 
 from __future__ import annotations
@@ -20,48 +29,63 @@ import torch
 from gigs_core.atomic import atomic_file
 from gigs_demo.bundle import DemoBundle
 
-#: How many times the catalogue's 95th-percentile reconstruction distance a photo may lie away.
-MARGIN = 2.0
+#: A reconstruction farther from its photo than this quantile of the catalogue's own is out of domain.
+QUANTILE = 0.95
 
 
-def distance_kind(bundle: DemoBundle, perceptual: str) -> str | None:
-    """The key a calibration is stored under: the bundle's own domain classifier, or an LPIPS
-    net; ``None`` for any other distance (which the bundle cannot be calibrated for)."""
-    if perceptual == f"domain:{bundle.path('classifier')}":
-        return "domain-classifier"
-    return perceptual if perceptual.startswith("lpips-") else None
+def distance_kind(bundle: DemoBundle, perceptual: str) -> str:
+    """The key a calibration is stored under: ``domain-classifier`` for the bundle's own
+    classifier features (stored by path, which moves with the bundle), else the name."""
+    return "domain-classifier" if perceptual == f"domain:{bundle.path('classifier')}" else perceptual
+
+
+def bundle_images(bundle: DemoBundle, resolution: int, channels: int) -> torch.Tensor:
+    """The bundled catalogue items as the generator sees them (``N×C×H×W``)."""
+    from gigs_core.imaging import conform, load_image
+
+    return torch.cat([conform(load_image(item.path), resolution, channels) for item in bundle.items])
 
 
 @torch.no_grad()
-def _distances(distance, items: torch.Tensor, reconstructions: torch.Tensor) -> torch.Tensor:
-    return distance(items, reconstructions)
+def nearest_item_distances(distance, photos: torch.Tensor, items: torch.Tensor,
+                           leave_out_self: bool = False) -> torch.Tensor:
+    """Each photo's distance to its nearest item; with ``leave_out_self`` (photos are the items)
+    the distance to the nearest *other* item."""
+    count = len(items)
+    table = torch.stack([distance(photo[None].expand(count, -1, -1, -1), items) for photo in photos])
+    if leave_out_self:
+        table.fill_diagonal_(float("inf"))
+    return table.min(dim=1).values
+
+
+def _summary(values: torch.Tensor, threshold: float) -> dict[str, float]:
+    return {"median": float(values.median()), "max": float(values.max()), "threshold": threshold}
 
 
 def calibrate(bundle: DemoBundle, perceptual: str, device: torch.device | None = None) -> dict[str, Any]:
-    """Invert every bundled item with the demo's settings; the distances' summary and threshold."""
+    """Invert every bundled item with the demo's settings; the figures of both distances
+    (see the module's description) and their thresholds."""
     from gigs_core.factories import create_inverter
-    from gigs_core.imaging import conform, load_image
     from gigs_core.method.perceptual import create_perceptual_distance
     from gigs_demo.runner import demo_config
 
     device = device or torch.device("cpu")
     config = demo_config(bundle.demo_settings, {}, perceptual)
     generator = bundle.generator().to(device)
-    items = torch.cat([conform(load_image(item.path), generator.resolution, generator.channels)
-                       for item in bundle.items]).to(device)
+    items = bundle_images(bundle, generator.resolution, generator.channels).to(device)
     inverter = create_inverter("latent-optimization", **config.inversion.model_dump())
-    result = inverter.invert(generator, items, seeds=list(range(len(items))))
+    seed = bundle.demo_settings.get("seed", 0)
+    result = inverter.invert(generator, items, seeds=[seed] * len(items))
     distance = create_perceptual_distance(perceptual).to(device)
-    values = _distances(distance, items, result.reconstructions).cpu()
-    quantile = float(torch.quantile(values, 0.95))
+    with torch.no_grad():
+        reconstruction = distance(items, result.reconstructions).cpu()
+    nearest = nearest_item_distances(distance, items, items, leave_out_self=True).cpu()
     return {
-        "items": len(values),
+        "items": len(items),
         "inversion_steps": config.inversion.steps,
-        "median": float(values.median()),
-        "quantile95": quantile,
-        "max": float(values.max()),
-        "margin": MARGIN,
-        "threshold": MARGIN * quantile,
+        "quantile": QUANTILE,
+        "reconstruction": _summary(reconstruction, float(torch.quantile(reconstruction, QUANTILE))),
+        "nearest_item": _summary(nearest, float(nearest.max())),
     }
 
 
@@ -74,13 +98,16 @@ def store_calibration(bundle: DemoBundle, kind: str, figures: dict[str, Any]) ->
     bundle.manifest = manifest
 
 
-def domain_check(bundle: DemoBundle, perceptual: str, reconstruction_distance: float) -> dict[str, Any] | None:
-    """Whether a photo is within what the generator can represent, by the bundle's calibration
-    for ``perceptual``; ``None`` when the bundle holds none for that distance."""
+def domain_check(bundle: DemoBundle, perceptual: str, *, reconstruction_distance: float,
+                 nearest_item_distance: float) -> dict[str, Any] | None:
+    """One photo's check against the bundle's calibration for ``perceptual``, in the form the
+    reports read (:func:`gigs_core.report.html.domain_sentence`); ``None`` when the bundle
+    holds no calibration for that distance."""
     kind = distance_kind(bundle, perceptual)
-    figures = bundle.manifest.get("domain_check", {}).get(kind) if kind else None
+    figures = bundle.manifest.get("domain_check", {}).get(kind)
     if figures is None:
         return None
-    return {"distance": reconstruction_distance, "threshold": figures["threshold"],
-            "calibration": {"distance": kind, **figures},
-            "in_domain": reconstruction_distance <= figures["threshold"]}
+    measured = {"reconstruction": reconstruction_distance, "nearest_item": nearest_item_distance}
+    reasons = [name for name, value in measured.items() if value > figures[name]["threshold"]]
+    return {"in_domain": not reasons, "reasons": reasons, "distances": measured,
+            "calibration": {"distance": kind, **figures}}

@@ -62,9 +62,31 @@ def info(bundle) -> None:
     click.echo(f"catalogue: {manifest['catalogue']['name']}, {manifest['catalogue']['size']:,} items")
     sizes = manifest.get("group_sizes", {})
     click.echo("segments: " + ", ".join(f"{g} ({sizes.get(g, '?')} users)" for g in loaded.segments))
+    checks = manifest.get("domain_check", {})
+    click.echo("out-of-domain check calibrated for: " + (", ".join(checks) or "no distance"))
     click.echo("items (--demo-item N):")
     for item in loaded.items:
         click.echo(f"  {item.index:>3}  {item.category:<12} {item.path.name}")
+
+
+@demo.command("calibrate")
+@click.option("--bundle", type=click.Path(file_okay=False), help="Bundle folder [$GIGS_DEMO_BUNDLE or the shipped one].")
+@click.option("--perceptual", metavar="NAME", help="Perceptual distance to calibrate for [the one the demo picks].")
+def calibrate_command(bundle, perceptual) -> None:
+    """Calibrate the out-of-domain check: invert the bundle's items, store the threshold."""
+    from gigs_demo.bundle import DemoBundle
+    from gigs_demo.calibration import calibrate, distance_kind, store_calibration
+    from gigs_demo.runner import choose_perceptual
+
+    loaded = DemoBundle(bundle)
+    name, _ = choose_perceptual(loaded, perceptual)
+    figures = calibrate(loaded, name)
+    store_calibration(loaded, distance_kind(loaded, name), figures)
+    reconstruction, nearest = figures["reconstruction"], figures["nearest_item"]
+    click.echo(f"{distance_kind(loaded, name)} on {figures['items']} items: reconstructions lie {reconstruction['median']:.4f} "
+               f"(median) to {reconstruction['max']:.4f} from their photos, threshold {reconstruction['threshold']:.4f} "
+               f"(the {figures['quantile']:.0%} quantile); nearest other items lie {nearest['median']:.4f} to "
+               f"{nearest['max']:.4f}, threshold {nearest['threshold']:.4f} (the largest)")
 
 
 #: The options the demo adds to ``gigs run`` (they apply when no backends are given).
@@ -100,7 +122,8 @@ def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]
     try:
         result = run_demo(request, progress=bars)
         if threads:
-            result.notes.append(f"CPU threads: {threads} (the demo's models are small; set OMP_NUM_THREADS to change)")
+            result.notes.append(f"CPU threads: {threads}, pinned: the demo's models are small, and numbers are bit-identical "
+                                "only for the same thread count (set OMP_NUM_THREADS to change it)")
     finally:
         bars.close()
     result.save(out, overwrite=params["overwrite"])
@@ -122,7 +145,10 @@ def _cpu_threads(device) -> int | None:
 
 
 def print_demo_table(run, out: Path) -> None:
-    """The short table: item, reconstruction and each variant with their scores."""
+    """The short table: item, reconstruction and each variant with their scores, and whether
+    the generator can represent the photo."""
+    from gigs_core.report.html import domain_sentence
+
     evaluation = run.evaluation
     size = evaluation["catalogue"]["size"]
     for note in run.notes:
@@ -145,4 +171,7 @@ def print_demo_table(run, out: Path) -> None:
         click.echo(f"{'variants (mean)':<16}{mean_pref:>11.4f}{mean_true:>13.4f}   "
                    f"change vs {base['image']}: preference {mean_pref - base['group_preference']:+.4f}, "
                    f"true utility {mean_true - base['ground_truth_utility']:+.4f}")
+        check = evaluation.get("domain_check", {}).get(name)
+        if check is not None:
+            click.echo(domain_sentence(check))
     click.echo(f"\nwrote {out}/ (report.html, report.json, images) in {run.timings['total_s']:.1f} s")

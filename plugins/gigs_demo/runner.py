@@ -104,7 +104,7 @@ def demo_config(settings: dict[str, Any], overrides: dict[str, dict[str, Any]], 
 
 def run_demo(request: DemoRequest, progress=None):
     """Run GIGS as the demo does; returns the :class:`~gigs_core.report.result.GigsRun` (not yet saved)."""
-    from gigs_core.imaging import conform, load_image
+    from gigs_core.imaging import conform, load_image, read_photo
     from gigs_core.method.perceptual import create_perceptual_distance
     from gigs_core.method.pipeline import run_gigs
     from gigs_demo.evaluation import evaluation_extras
@@ -126,7 +126,9 @@ def run_demo(request: DemoRequest, progress=None):
 
         images, names = [], item_names(request.photos)
         for path in request.photos:
-            prepared, photo_notes = prepare_photo(load_image(path), generator.resolution, generator.channels, background)
+            photo, read_notes = read_photo(path, generator.resolution)
+            prepared, photo_notes = prepare_photo(photo, generator.resolution, generator.channels, background)
+            photo_notes = read_notes + photo_notes
             images.append(prepared)
             notes += [f"{Path(path).name}: {note}" for note in photo_notes]
         described_items = [{"photo": str(path)} for path in request.photos]
@@ -154,5 +156,32 @@ def run_demo(request: DemoRequest, progress=None):
         run, recommender=recommender, ground_truth=truth, users=users, distance=distance, distance_name=perceptual,
         scores=bundle.scores, group=segment, catalogue=bundle.manifest["catalogue"],
     )
+    run.evaluation["domain_check"] = _domain_checks(bundle, perceptual, distance, run, notes)
     run.notes = notes
     return run
+
+
+def _domain_checks(bundle: DemoBundle, perceptual: str, distance, run, notes: list[str]) -> dict[str, Any]:
+    """Per item, whether the generator can represent it (:mod:`gigs_demo.calibration`); a note
+    instead when the bundle is not calibrated for ``perceptual``."""
+    from gigs_demo.calibration import bundle_images, distance_kind, domain_check, nearest_item_distances
+
+    if distance_kind(bundle, perceptual) not in bundle.manifest.get("domain_check", {}):
+        notes.append(f"no out-of-domain check: the bundle holds no calibration for {perceptual} "
+                     f"(`gigs demo calibrate --perceptual {perceptual}` adds one)")
+        return {}
+    calibrated_steps = bundle.manifest["domain_check"][distance_kind(bundle, perceptual)]["inversion_steps"]
+    if calibrated_steps != run.config.inversion.steps:
+        notes.append(f"the out-of-domain thresholds were calibrated with {calibrated_steps} inversion steps and this "
+                     f"run took {run.config.inversion.steps}: its reconstruction check is approximate")
+    first = run.items[0].item
+    catalogue = bundle_images(bundle, first.shape[-1], first.shape[0])
+    photos = torch.stack([item.item for item in run.items])
+    nearest = nearest_item_distances(distance.cpu(), photos, catalogue).tolist()
+    checks = {}
+    for item, nearest_distance in zip(run.items, nearest):
+        rows = run.evaluation["items"][item.name]
+        reconstruction = next(row for row in rows if row["image"] == "reconstruction")
+        checks[item.name] = domain_check(bundle, perceptual, nearest_item_distance=nearest_distance,
+                                         reconstruction_distance=reconstruction["distance_to_item"])
+    return checks
