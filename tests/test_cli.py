@@ -163,3 +163,17 @@ def test_usage_errors_are_one_line_with_exit_2(runner, args, message):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.output
     assert lines[0].endswith(" run --help')")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--eps", "inf"], "shift.eps: Input should be a finite number"),
+    (["--eps", "nan"], "shift.eps: Input should be a finite number"),
+    (["--eps", "-1"], "shift.eps: Input should be greater than 0"),
+    (["--preference-weight", "-inf"], "shift.preference_weight: Input should be a finite number"),
+])
+def test_settings_out_of_range_are_one_line_errors_before_anything_runs(runner, tmp_path, photo, args, message):
+    out = tmp_path / "run"
+    result = invoke(runner, "run", "-g", "linear", "-r", "pixel", "-i", photo, *args, "-o", out)
+    assert result.exit_code == 2 and not out.exists()
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.output

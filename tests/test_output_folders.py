@@ -24,7 +24,35 @@ from gigs_core.method.pipeline import run_gigs
 
 FAST = ["-g", "linear", "-r", "pixel", "--steps", "2", "--n", "2", "--perceptual", "none", "-q"]
 ROOT = os.name == "posix" and os.geteuid() == 0
-needs_permissions = pytest.mark.skipif(ROOT, reason="root ignores file permissions")
+
+
+@pytest.fixture
+def make_read_only(monkeypatch):
+    """Make a folder read-only for gigs: by its mode for an ordinary user; for root, whom modes
+    do not stop, by answering ``os.access`` and ``os.mkdir`` in it as the kernel answers a user."""
+    locked = []
+
+    def lock(folder: Path) -> None:
+        if not ROOT:
+            folder.chmod(0o555)
+            locked.append(folder)
+            return
+        real_access, real_mkdir = os.access, os.mkdir
+
+        def access(path, mode, *args, **kwargs):
+            return False if Path(path) == folder and mode & os.W_OK else real_access(path, mode, *args, **kwargs)
+
+        def mkdir(path, *args, **kwargs):
+            if Path(path).parent == folder:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_mkdir(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "access", access)
+        monkeypatch.setattr(os, "mkdir", mkdir)
+
+    yield lock
+    for folder in locked:
+        folder.chmod(0o755)
 
 
 @pytest.fixture
@@ -243,28 +271,20 @@ def test_parents_are_created_only_when_the_run_is_written(inputs, tmp_path, no_m
     assert not (tmp_path / "a").exists()
 
 
-@needs_permissions
-def test_an_unwritable_parent_is_refused_before_any_model_loads(inputs, tmp_path, no_models):
+def test_an_unwritable_parent_is_refused_before_any_model_loads(inputs, tmp_path, no_models, make_read_only):
     locked = tmp_path / "locked"
     locked.mkdir()
-    locked.chmod(0o555)
-    try:
-        assert_one_line_error(run_into(inputs, locked / "run"), "cannot create the output folder")
-    finally:
-        locked.chmod(0o755)
+    make_read_only(locked)
+    assert_one_line_error(run_into(inputs, locked / "run"), "cannot create the output folder")
     assert list(locked.iterdir()) == []
 
 
-@needs_permissions
-def test_a_read_only_run_folder_is_refused_and_left_alone(inputs, tmp_path):
+def test_a_read_only_run_folder_is_refused_and_left_alone(inputs, tmp_path, make_read_only):
     out = tmp_path / "run"
     assert run_into(inputs, out).exit_code == 0
     before = snapshot(out)
-    out.chmod(0o555)
-    try:
-        assert_one_line_error(run_into(inputs, out, "--overwrite"), "is read-only")
-    finally:
-        out.chmod(0o755)
+    make_read_only(out)
+    assert_one_line_error(run_into(inputs, out, "--overwrite"), "is read-only")
     assert snapshot(out) == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["inputs", "run"]
 

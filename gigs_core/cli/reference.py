@@ -1,11 +1,15 @@
 """Render the CLI reference (docs/cli.md) from the commands themselves.
 
-    python -m gigs_core.cli.reference > docs/cli.md
+    python -m gigs_core.cli.reference docs/cli.md
 
-A test checks that docs/cli.md matches, so the reference cannot go stale.
+rewrites the generated part of the file, above ``HAND_WRITTEN``, and keeps the
+hand-written part below it (the table of errors and exit codes). A test checks
+that the generated part matches, so the reference cannot go stale.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -13,14 +17,19 @@ from gigs_core import extensions
 
 HEADER = """# CLI reference
 
-Generated from the commands by `python -m gigs_core.cli.reference > docs/cli.md`
+Generated from the commands by `python -m gigs_core.cli.reference docs/cli.md`
 (a test checks it is current) with the built-in plugins installed. Plugins can
 add commands (`register_commands`) and trainers (`register_trainers`); `gigs
 --help` and `gigs plugins` list what is installed.
 
-Exit codes: 0 success; 2 a mistake in what was given (one line on stderr,
-`Error: …`); 1 anything else. `gigs --debug COMMAND …` shows the full traceback.
+Exit codes: 0 success; 2 a mistake in what was given, usage errors included
+(one line on stderr, `Error: …`, with the fix); 1 anything else, such as a run
+whose numbers came out NaN. `gigs --debug COMMAND …` shows the full traceback.
+[Errors and exit codes](#errors-and-exit-codes) lists every case.
 """
+
+#: The line that ends the generated part of docs/cli.md; what follows is written by hand.
+HAND_WRITTEN = "<!-- Everything above is generated; everything below this line is written by hand. -->\n"
 
 
 def _walk(command: click.Command, path: list[str]):
@@ -49,7 +58,18 @@ def render_reference(root: click.Group) -> str:
     return "\n".join(sections)
 
 
+def update_reference(path: Path, root: click.Group) -> None:
+    """Rewrite the generated part of ``path``, keeping what follows ``HAND_WRITTEN``."""
+    text = path.read_text() if path.exists() else ""
+    hand_written = text.split(HAND_WRITTEN, 1)[1] if HAND_WRITTEN in text else ""
+    path.write_text(render_reference(root) + "\n" + HAND_WRITTEN + hand_written)
+
+
 if __name__ == "__main__":
+    import sys
+
     from gigs_core.cli.main import cli
 
-    click.echo(render_reference(cli), nl=False)
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m gigs_core.cli.reference docs/cli.md")
+    update_reference(Path(sys.argv[1]), cli)

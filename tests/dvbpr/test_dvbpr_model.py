@@ -109,3 +109,13 @@ def test_initialisation_is_seeded():
     a = create_recommender("dvbpr", variant="cnnf-small", num_users=2, k=4, seed=1)
     b = create_recommender("dvbpr", variant="cnnf-small", num_users=2, k=4, seed=1)
     assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+
+@pytest.mark.parametrize("name,content", [("empty.safetensors", b""), ("text.safetensors", b"not a model\n"),
+                                          ("empty.npy", b""), ("empty.pth", b"")])
+def test_a_file_that_is_not_a_checkpoint_is_one_line(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError) as info:
+        create_recommender("dvbpr", checkpoint=path)
+    assert name in str(info.value) and "\n" not in str(info.value)
