@@ -135,3 +135,15 @@ def test_base_latents_of_the_wrong_shape_are_refused():
     generator, recommender = create_generator("layered"), create_recommender("distance")
     with pytest.raises(UserInputError, match=r"base latents must be B×3×4, got \(2, 12\)"):
         optimize_shifts(generator, recommender, torch.zeros(2, 12), torch.arange(4), fast(), seeds=[0, 1])
+
+
+def test_the_generators_projection_gives_the_former_row_results_bit_for_bit():
+    """ProGAN projects z + k by the paper's per-vector standardisation, which gigs applied itself
+    (as ``row``) before generators owned their projection: the same seeds give the same bits."""
+    generator = create_generator("progan", resolution=8, latent_dim=16, max_features=8)
+    recommender = create_recommender("dvbpr", variant="cnnf-small", num_users=5, k=4, input_size=8)
+    latents = generator.sample_latent(2, generator=torch.Generator().manual_seed(6))
+    owned, former = (optimize_shifts(generator, recommender, latents, USERS, fast(steps=5, normalize=mode),
+                                     seeds=[1, 2]) for mode in ("generator", "row"))
+    assert torch.equal(owned.shifts, former.shifts) and torch.equal(owned.variants, former.variants)
+    assert torch.equal(owned.preference_history, former.preference_history)
