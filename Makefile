@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup fashion-mnist demo test lint bench clean
+.PHONY: setup fashion-mnist demo test lint example-plugin bench clean
 
 setup: $(VENV)/.installed
 
@@ -30,8 +30,21 @@ fashion-mnist:
 demo: setup
 	$(VENV)/bin/gigs run --out gigs-run --overwrite
 
-test: setup fashion-mnist lint
+test: setup fashion-mnist lint example-plugin
 	$(PY) -m pytest -q
+
+# The example plugin as its author meets it (examples/gigs-plugin-example/README.md): a fresh
+# virtual environment, gigs installed by path from a copy of this checkout, then the plugin and
+# its tests, all in a temporary folder that is removed afterwards (pip builds inside the source).
+example-plugin:
+	@work=$$(mktemp -d) && trap 'rm -rf "$$work"' EXIT && \
+	mkdir "$$work/gigs" && tar -c --exclude-vcs --exclude=./.venv --exclude=./build --exclude='*.egg-info' \
+		--exclude=./gigs-run . | tar -x -C "$$work/gigs" && \
+	cp -r examples/gigs-plugin-example "$$work/example" && \
+	$(PYTHON) -m venv "$$work/venv" && \
+	"$$work/venv/bin/pip" install --quiet "$$work/gigs[test]" && \
+	"$$work/venv/bin/pip" install --quiet "$$work/example" && \
+	cd "$$work/example" && HF_HUB_OFFLINE=1 "$$work/venv/bin/python" -m pytest -q -p no:cacheprovider tests
 
 # ruff: lint rules and import order, configured in pyproject.toml
 lint: setup

@@ -44,6 +44,10 @@ class InversionConfig(_Config):
     )
     perceptual_weight: float = pydantic.Field(1.0, ge=0)
     mse_weight: float = pydantic.Field(1.0, ge=0)
+    starts: int = pydantic.Field(
+        1, ge=1, le=4096,
+        description="start from the best of this many prior samples per item (lowest inversion loss); 1 = the paper",
+    )
     normalize: Normalization = pydantic.Field(
         "generator",
         description="re-normalise z after each step: as the generator defines it (standardise each latent for a standard normal prior, the paper), 'row' (standardise each latent), or 'none'",

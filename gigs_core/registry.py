@@ -160,8 +160,14 @@ def validate_options(spec: BackendSpec, options: dict[str, Any]) -> pydantic.Bas
         ) from None
 
 
+#: Kinds whose modules are only ever used for inference: created in evaluation mode.
+INFERENCE_KINDS = ("generator", "recommender")
+
+
 def create(kind: str, name: str, **options: Any) -> Any:
-    """Build backend ``name`` of ``kind`` from keyword options."""
+    """Build backend ``name`` of ``kind`` from keyword options. Generators and recommenders
+    come back in evaluation mode, whatever mode their factory left them in (a BatchNorm
+    generator in training mode would mix the rows of a batch)."""
     spec = get_spec(kind, name)
     backend = spec.factory(validate_options(spec, options))
     protocol = PROTOCOLS[kind]
@@ -169,4 +175,6 @@ def create(kind: str, name: str, **options: Any) -> Any:
         raise PluginError(
             f"plugin {spec.plugin!r}: {kind} {name!r} does not satisfy the {protocol.__name__} protocol"
         )
+    if kind in INFERENCE_KINDS:
+        backend.eval()
     return backend

@@ -35,12 +35,11 @@ def _images(n: int, size: int, channels: int = 3) -> torch.Tensor:
 
 
 class _Contract:
-    """Builds the model under test in eval mode."""
+    """Builds the model under test exactly as the factory returns it (no ``eval()`` here, so
+    a factory that returns a module in training mode is caught)."""
 
     def _model(self):
-        model = self.make()
-        model.eval()
-        return model
+        return self.make()
 
     def make(self):  # pragma: no cover - provided by subclasses through make_<kind>
         raise NotImplementedError
@@ -60,7 +59,7 @@ class SaveLoadContract:
     def test_save_load_round_trip(self, tmp_path):
         model = self._model()
         reloaded = self.reload(model, tmp_path)
-        reloaded.eval()
+        assert reloaded.training == model.training, "the reloaded model comes back in another mode"
         with torch.no_grad():
             torch.testing.assert_close(self.outputs(reloaded), self.outputs(model))
 
@@ -76,6 +75,11 @@ class GeneratorContract(_Contract):
 
     def outputs(self, generator) -> torch.Tensor:
         return generator(generator.sample_latent(2, generator=torch.Generator().manual_seed(3)))
+
+    def test_factory_returns_evaluation_mode(self):
+        """gigs runs every generator in eval mode with frozen weights, but a factory must return
+        it ready to use (BatchNorm in training mode mixes the rows of a batch)."""
+        assert not self._model().training, "the factory returned the generator in training mode; call .eval()"
 
     def test_satisfies_protocol(self):
         generator = self._model()
@@ -142,6 +146,11 @@ class RecommenderContract(_Contract):
 
     def outputs(self, recommender) -> torch.Tensor:
         return recommender.score(_images(3, 40), torch.arange(min(recommender.num_users, 3)))
+
+    def test_factory_returns_evaluation_mode(self):
+        """gigs scores in eval mode with frozen weights, but a factory must return the recommender
+        ready to score (dropout and BatchNorm in training mode change its scores)."""
+        assert not self._model().training, "the factory returned the recommender in training mode; call .eval()"
 
     def test_satisfies_protocol(self):
         recommender = self._model()
@@ -254,7 +263,7 @@ class InverterContract:
         raise NotImplementedError
 
     def _setting(self):
-        generator = self.make_generator().eval()
+        generator = self.make_generator()
         with torch.no_grad():
             truth = generator(generator.sample_latent(2, generator=torch.Generator().manual_seed(11)))
         return self.make_inverter(), generator, truth

@@ -33,22 +33,22 @@ class TestToyRecommender(LinearRecommenderContract):
 
 class TestFakeLinearGenerator(GeneratorContract):
     def make_generator(self):
-        return fakes.LinearGenerator()
+        return create_generator("linear")
 
 
 class TestFakePixelRecommender(LinearRecommenderContract):
     def make_recommender(self):
-        return fakes.PixelRecommender()
+        return create_recommender("pixel")
 
 
 class TestFakeLayeredGenerator(GeneratorContract):
     def make_generator(self):
-        return fakes.LayeredGenerator()
+        return create_generator("layered")
 
 
 class TestFakeDistanceRecommender(RecommenderContract):
     def make_recommender(self):
-        return fakes.DistanceRecommender()
+        return create_recommender("distance")
 
 
 class TestTimmExtractor(FeatureExtractorContract):
@@ -97,3 +97,15 @@ def test_timm_extractor(model):
 def test_timm_unknown_model_is_a_clear_error():
     with pytest.raises(UserInputError, match="timm has no model 'resnet19'"):
         create_feature_extractor("timm", model="resnet19")
+
+
+class TestAModuleLeftInTrainingMode:
+    """The contract catches a generator handed over in training mode; the registry never hands one."""
+
+    def test_the_contract_fails_it(self):
+        contract = type("Contract", (GeneratorContract,), {"make_generator": lambda self: fakes.LinearGenerator()})()
+        with pytest.raises(AssertionError, match="training mode"):
+            contract.test_factory_returns_evaluation_mode()
+
+    def test_the_registry_returns_it_in_evaluation_mode(self):
+        assert fakes.LinearGenerator().training and not create_generator("linear").training

@@ -30,7 +30,8 @@ def test_compare_generators():
     result = run_example("compare_generators.py")
     assert result.returncode == 0, result.stderr
     rows = result.stdout.strip().splitlines()
-    assert len(rows) == 3 and rows[1].startswith("toy {'width': 16")
+    assert len(rows) == 3 and rows[1].startswith("toy {'width': 16") and "recon PSNR" in rows[0]
+    assert all(row.split()[-4] == "dB" for row in rows[1:])
 
 
 def test_run_toml_with_an_override(tmp_path, monkeypatch):
@@ -42,3 +43,16 @@ def test_run_toml_with_an_override(tmp_path, monkeypatch):
     report = json.loads((tmp_path / "gigs-run-config" / "report.json").read_text())
     assert report["config"]["shift"]["n"] == 3 and report["config"]["shift"]["steps"] == 3
     assert report["items"][0]["seed"] == 7 and len(report["users"]) == 20
+
+
+def test_recommender_from_your_shop(tmp_path):
+    out = tmp_path / "out"
+    result = run_example("recommender_from_your_shop.py", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # the recommender learned the stand-in shop's two tastes (chance is 0.5)
+    aucs = [float(line.split("validation_auc_full")[1].split()[0])
+            for line in (result.stdout + result.stderr).splitlines() if line.startswith("epoch")]
+    assert len(aucs) == 3 and max(aucs) > 0.6
+    assert (out / "dvbpr" / "best.safetensors").is_file()
+    report = json.loads((out / "run" / "report.json").read_text())
+    assert report["backends"]["recommender"]["name"] == "dvbpr" and report["users"] == [0, 1, 2, 3, 4]

@@ -50,3 +50,23 @@ def test_zero_steps_returns_the_prior_sample():
     first = LatentOptimizationInverter(config(steps=0)).invert(generator, images, seeds=[7])
     second = LatentOptimizationInverter(config(steps=0)).invert(generator, images, seeds=[7])
     assert torch.equal(first.latents, second.latents)
+
+
+def test_the_best_of_several_starts_is_never_worse_and_independent_of_the_batch():
+    from gigs_core.method.inversion import best_starts, initial_latents
+
+    generator = create_generator("linear")
+    targets = torch.rand(3, 1, 8, 8, generator=torch.Generator().manual_seed(4))
+
+    def loss(a, b):
+        return (a - b).pow(2).flatten(1).mean(dim=1)
+
+    seeds = [5, 6, 7]
+    first = initial_latents(generator, seeds)
+    assert torch.equal(best_starts(generator, targets, seeds, 1, loss), first)
+    best = best_starts(generator, targets, seeds, 16, loss)
+    with torch.no_grad():
+        assert torch.all(loss(targets, generator(best)) <= loss(targets, generator(first)))
+        assert torch.any(loss(targets, generator(best)) < loss(targets, generator(first)))
+    alone = best_starts(generator, targets[1:2], seeds[1:2], 16, loss)
+    assert torch.equal(alone[0], best[1])

@@ -87,12 +87,14 @@ def _print_table(run, out: Path) -> None:
                f"device: {run.device} ({run.threads} CPU threads; reruns match only with the same count)")
     for note in run.notes:
         click.echo(note)
-    click.echo(f"{'item':<14}{'item pref':>11}{'base pref':>11}{'mean var':>11}{'best var':>11}{'gain':>9}")
+    click.echo(f"{'item':<14}{'recon PSNR':>11}{'item pref':>11}{'base pref':>11}{'mean var':>11}{'best var':>11}"
+               f"{'gain':>9}")
     for item in run.items:
         item_pref = "-" if item.item_preference is None else f"{item.item_preference:.4f}"
+        fidelity = "-" if item.reconstruction_psnr is None else f"{item.reconstruction_psnr:.1f} dB"
         mean = sum(item.variant_preferences) / len(item.variant_preferences)
         click.echo(
-            f"{item.name:<14}{item_pref:>11}{item.reconstruction_preference:>11.4f}"
+            f"{item.name:<14}{fidelity:>11}{item_pref:>11}{item.reconstruction_preference:>11.4f}"
             f"{mean:>11.4f}{max(item.variant_preferences):>11.4f}{item.mean_gain:>+9.4f}"
         )
     click.echo(f"wrote {out} ({run.timings['total_s']:.1f} s)")
@@ -185,7 +187,7 @@ def run(ctx: click.Context, **params: Any) -> None:
                     inputs=[params["config"], *option_paths(generator_options, recommender_options)])
 
     from gigs_core.cli.devices import pick_device
-    from gigs_core.cli.progress_bars import PhaseBars
+    from gigs_core.cli.progress_display import CliProgress
     from gigs_core.factories import create_generator, create_recommender
     from gigs_core.imaging import read_photo
     from gigs_core.method.pipeline import run_gigs
@@ -206,7 +208,7 @@ def run(ctx: click.Context, **params: Any) -> None:
             photos.append(resize(photo, generator.resolution))
             notes += [f"{name}: {note}" for note in photo_notes]
         batch = torch.cat(photos).to(device)
-    bars = PhaseBars(enabled=False if params["quiet"] else None)
+    bars = CliProgress(enabled=not params["quiet"])
     try:
         result = run_gigs(
             generator,

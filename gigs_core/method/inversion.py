@@ -1,6 +1,6 @@
 """GAN inversion, Algorithm 1's first loop.
 
-Per item: z ~ N(0, I); T Adam steps (α1) on LPIPS(X, G(z)) + MSE(X, G(z)); after
+Per item: z ~ N(0, I) (or the best of ``starts`` such samples); T Adam steps (α1) on LPIPS(X, G(z)) + MSE(X, G(z)); after
 each step z ← normalize(z) (for a standard normal prior: standardised). Items are optimised together in one
 batch: each item's loss only depends on its own latent and Adam is
 element-wise, so the batch gives each item exactly what it would get alone.
@@ -43,6 +43,26 @@ def initial_latents(generator, seeds: Sequence[int]) -> torch.Tensor:
     return torch.cat([generator.sample_latent(1, generator=rng(seed, "latent")) for seed in seeds])
 
 
+@torch.no_grad()
+def best_starts(generator, targets: torch.Tensor, seeds: Sequence[int], starts: int, loss) -> torch.Tensor:
+    """Per item, the one of ``starts`` prior samples whose image has the lowest
+    ``loss(targets, images)``. The first candidate is :func:`initial_latents`' sample (so
+    ``starts = 1`` is the paper's start); the others come from each item's own stream, so an
+    item gets the same start whatever else is in the batch."""
+    best = initial_latents(generator, seeds).to(targets.device)
+    if starts == 1:
+        return best
+    streams = [rng(seed, "latent-starts") for seed in seeds]
+    best_loss = loss(targets, generator(best))
+    for _ in range(starts - 1):
+        candidates = torch.cat([generator.sample_latent(1, generator=stream) for stream in streams]).to(targets.device)
+        candidate_loss = loss(targets, generator(candidates))
+        better = (candidate_loss < best_loss).view(-1, *[1] * (best.ndim - 1))
+        best = torch.where(better, candidates, best)
+        best_loss = torch.minimum(candidate_loss, best_loss)
+    return best
+
+
 class LatentOptimizationInverter(torch.nn.Module):
     """The inverter of Algorithm 1 (registered as ``latent-optimization``)."""
 
@@ -70,9 +90,11 @@ class LatentOptimizationInverter(torch.nn.Module):
         device = module_device(generator)
         targets = images.to(device)
         self.distance.to(device)
-        latent = initial_latents(generator, seeds).to(device=device, dtype=targets.dtype).requires_grad_(True)
-        optimizer = torch.optim.Adam([latent], lr=self.config.lr)
         with frozen(generator, self.distance):
+            start = best_starts(generator, targets, seeds, self.config.starts, self.per_item_loss)
+            latent = start.to(device=device, dtype=targets.dtype).requires_grad_(True)
+            optimizer = torch.optim.Adam([latent], lr=self.config.lr)
+            progress("inversion", 0, self.config.steps)
             for step in range(self.config.steps):
                 optimizer.zero_grad(set_to_none=True)
                 self.per_item_loss(targets, generator(latent)).sum().backward()

@@ -34,8 +34,14 @@ def backbone_path(net: str) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / BACKBONE_FILES[net]
 
 
+#: The seed of ``lpips-untrained``'s random backbone: one fixed network, so that the distance
+#: means the same in every run, item and process, whatever the global random state.
+RANDOM_BACKBONE_SEED = 0
+
+
 class LpipsDistance(nn.Module):
-    """Per-image LPIPS between ``[0, 1]`` image batches (grey images are repeated to RGB)."""
+    """Per-image LPIPS between ``[0, 1]`` image batches (grey images are repeated to RGB).
+    Without ``pretrained_backbone`` the backbone is random, drawn from ``RANDOM_BACKBONE_SEED``."""
 
     def __init__(self, net: str = "vgg", pretrained_backbone: bool = True):
         super().__init__()
@@ -47,7 +53,8 @@ class LpipsDistance(nn.Module):
                 f"{backbone_path(net).parent} (set TORCH_HOME to move it); copy the file there, or choose "
                 f"perceptual 'lpips-untrained' or 'none' explicitly"
             )
-        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(RANDOM_BACKBONE_SEED)
             # lpips prints its settings and calls torchvision's deprecated `pretrained=` argument
             warnings.filterwarnings("ignore", category=UserWarning, module="torchvision")
             self.model = lpips.LPIPS(net=net, pretrained=True, pnet_rand=not pretrained_backbone, verbose=False)

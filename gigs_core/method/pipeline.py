@@ -19,6 +19,7 @@ from gigs_core.method.progress import Progress
 from gigs_core.method.seeds import rng
 from gigs_core.method.shifting import optimize_shifts
 from gigs_core.method.users import UserSpec, resolve_users
+from gigs_core.metrics.image import psnr
 from gigs_core.report.result import GigsRun, ItemResult
 from gigs_core.versions import package_versions
 
@@ -104,6 +105,7 @@ def run_gigs(
     with torch.no_grad(), frozen(recommender):
         reconstruction_scores = recommender.group_score(reconstructions, group).tolist()
         item_scores = [None] * count if items is None else recommender.group_score(items.to(device), group).tolist()
+    fidelity = [None] * count if targets is None else psnr(targets, reconstructions).tolist()
     require_finite({
         "reconstructions": reconstructions, "inversion losses": inversion_losses,
         "variant images": shifted.variants, "variant preferences": shifted.preferences,
@@ -123,6 +125,7 @@ def run_gigs(
             reconstruction_preference=reconstruction_scores[index],
             variant_preferences=shifted.preferences[index].tolist(),
             inversion_loss=inversion_losses[index],
+            reconstruction_psnr=fidelity[index],
             base_latent=latents[index].detach().cpu(),
             shifts=shifted.shifts[index].detach().cpu(),
             preference_history=shifted.preference_history[:, index].tolist(),

@@ -6,7 +6,8 @@ from typing import Protocol
 
 
 class Progress(Protocol):
-    """Called as ``progress(phase, done, total)`` after each optimisation step."""
+    """Called as ``progress(phase, 0, total)`` when a phase starts, then as
+    ``progress(phase, done, total)`` after each optimisation step."""
 
     def __call__(self, phase: str, done: int, total: int) -> None: ...
 

@@ -108,6 +108,7 @@ def optimize_shifts(
     fixed_order = torch.arange(n, device=device)
 
     with frozen(generator, recommender):
+        progress("shifting", 0, config.steps)
         for step in range(config.steps):
             with torch.no_grad():
                 shifts.copy_(clip_shifts(shifts, config.eps))

@@ -1,1 +1,2 @@
-"""Metrics every backend can use: ranking metrics (sampled and full AUC) for recommenders."""
+"""Metrics every backend can use: ranking metrics (sampled and full AUC) for recommenders,
+image fidelity (PSNR) for reconstructions."""

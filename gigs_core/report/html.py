@@ -157,6 +157,15 @@ def domain_sentence(check: dict[str, Any]) -> str:
             f"and the changes below are not about this photo.")
 
 
+def fidelity_sentence(psnr_db: float, inversion_loss: float | None) -> str:
+    """How closely the reconstruction matches the item photo, in words a seller reads."""
+    verdict = ("hard to tell apart from it" if psnr_db >= 30 else "close to it, with visible differences"
+               if psnr_db >= 20 else "visibly different from it")
+    loss = "" if inversion_loss is None else f", inversion loss {inversion_loss:.4f}"
+    return (f"The reconstruction, which the variants start from, is {verdict}: PSNR {psnr_db:.1f} dB against the "
+            f"item{loss} (above 30 dB two images are hard to tell apart; below 20 dB they differ visibly).")
+
+
 def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
                    shift_steps: int | None = None) -> list[str]:
     """Plain sentences for a seller: what changed, and how confident the numbers are
@@ -179,6 +188,8 @@ def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
     out_of_domain = check is not None and not check["in_domain"]
     if check is not None:
         sentences.append(domain_sentence(check))
+    if item.reconstruction_psnr is not None:
+        sentences.append(fidelity_sentence(item.reconstruction_psnr, item.inversion_loss))
     if shift_steps == 0:
         sentences.append("No shifting steps were run: the variants are the random starting shifts, not optimised "
                          "for this group.")
@@ -233,8 +244,9 @@ def _item_section(item: ItemResult, evaluation: dict[str, Any], shift_steps: int
     pair = []
     if item.item is not None:
         pair.append(_figure(item.item, f"item<br>preference {item.item_preference:.4f}", "item"))
-    pair.append(_figure(item.reconstruction, f"reconstruction<br>preference {item.reconstruction_preference:.4f}",
-                        "reconstruction"))
+    fidelity = "" if item.reconstruction_psnr is None else f"<br>PSNR {item.reconstruction_psnr:.1f} dB"
+    pair.append(_figure(item.reconstruction, f"reconstruction<br>preference {item.reconstruction_preference:.4f}"
+                        f"{fidelity}", "reconstruction"))
     parts.append('<div class="pair">' + "".join(pair) + "</div><h3>Variants</h3><div class=\"grid\">")
     base_rank = (by_label.get("item") or by_label.get("reconstruction") or {}).get("rank_by_preference")
     for index, (variant, score) in enumerate(zip(item.variants, item.variant_preferences)):

@@ -37,6 +37,8 @@ class ItemResult:
     base_latent: torch.Tensor
     shifts: torch.Tensor
     preference_history: list[float] = field(repr=False)
+    reconstruction_psnr: float | None = None
+    """PSNR in dB of the reconstruction against the item (``None`` in class-level mode)."""
 
     @property
     def baseline_preference(self) -> float:
@@ -58,6 +60,7 @@ class ItemResult:
             "mean_variant_preference": sum(self.variant_preferences) / len(self.variant_preferences),
             "mean_gain": self.mean_gain,
             "inversion_loss": self.inversion_loss,
+            "reconstruction_psnr_db": self.reconstruction_psnr,
             "preference_history": self.preference_history,
             "base_latent": self.base_latent.tolist(),
             "shifts": self.shifts.tolist(),

@@ -103,7 +103,7 @@ def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]
     """``gigs run`` without --generator/--recommender: the demo (see docs/demo.md)."""
     from gigs_core.cli.devices import pick_device
     from gigs_core.cli.preflight import preflight
-    from gigs_core.cli.progress_bars import PhaseBars
+    from gigs_core.cli.progress_display import CliProgress
     from gigs_core.errors import UserInputError
     from gigs_demo.runner import DemoRequest, run_demo
 
@@ -118,7 +118,7 @@ def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]
         device=pick_device(params["device"]),
     )
     threads = _cpu_threads(request.device)
-    bars = PhaseBars(enabled=False if params["quiet"] else None)
+    bars = CliProgress(enabled=not params["quiet"])
     try:
         result = run_demo(request, progress=bars)
         if threads:

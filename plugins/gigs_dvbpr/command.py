@@ -65,9 +65,9 @@ def recommender(spec: str, out: str, options: tuple[str, ...], epochs: int, batc
                 parts.append(f"{key} {record[key]:.4f}")
         click.echo("  ".join(parts), err=True)
 
-    from gigs_core.cli.progress_bars import PhaseBars
+    from gigs_core.cli.progress_display import CliProgress
 
-    bars = PhaseBars(enabled=False if quiet else None)
+    bars = CliProgress(enabled=not quiet)
 
     def report_and_close(record: dict) -> None:
         bars.close()
