@@ -177,3 +177,15 @@ def test_settings_out_of_range_are_one_line_errors_before_anything_runs(runner, 
     assert result.exit_code == 2 and not out.exists()
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.output
+
+
+def test_a_backend_that_loads_weights_but_got_none_is_announced(runner, tmp_path, fast_toml):
+    out = tmp_path / "run"
+    result = invoke(runner, "run", "-g", "progan", "-G", "resolution=8", "-G", "latent_dim=8", "-G", "max_features=8",
+                    "-r", "toy", "--steps", "1", "--n", "2", "--perceptual", "none", "--config", fast_toml, "-q",
+                    "-o", out)
+    assert result.exit_code == 0, result.output
+    note = ("the generator 'progan' was given no checkpoint: it runs with random, untrained weights, "
+            "so the results mean nothing (give -G checkpoint=FILE)")
+    assert f"warning: {note}" in result.output and "recommender 'toy'" not in result.output  # toy loads no weights
+    assert note in json.loads((out / "report.json").read_text())["notes"]

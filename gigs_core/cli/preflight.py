@@ -33,6 +33,20 @@ def preflight(out: str | Path, *, overwrite: bool, items: Iterable[str | Path] =
     return check_output_folder(out, overwrite, inputs=[*items, *given], marker=RUN_FOLDER)
 
 
+def untrained_backends(backends: Mapping[str, tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """Notes for each ``role: (name, options)`` whose backend loads weights (its options are
+    :class:`~gigs_core.options.CheckpointOptions`) but was given no ``checkpoint``: it would
+    run with random weights, which a user who forgot ``-G checkpoint=…`` must hear at once."""
+    from gigs_core.options import CheckpointOptions
+    from gigs_core.registry import get_spec
+
+    flags = {"generator": "-G", "recommender": "-R"}
+    return [f"the {role} {name!r} was given no checkpoint: it runs with random, untrained weights, so the "
+            f"results mean nothing (give {flags[role]} checkpoint=FILE)"
+            for role, (name, options) in backends.items()
+            if issubclass(get_spec(role, name).options_model, CheckpointOptions) and not options.get("checkpoint")]
+
+
 def option_paths(*options: Mapping[str, Any]) -> list[str]:
     """The option values that name an existing file or folder (e.g. ``checkpoint=g.pt``)."""
     return [value for values in options for value in values.values()

@@ -181,10 +181,14 @@ def run(ctx: click.Context, **params: Any) -> None:
     generator_options = parse_key_values(params["generator_option"], "--generator-option")
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
     config = _config(params)
-    from gigs_core.cli.preflight import item_names, option_paths, preflight
+    from gigs_core.cli.preflight import item_names, option_paths, preflight, untrained_backends
 
     out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
                     inputs=[params["config"], *option_paths(generator_options, recommender_options)])
+    untrained = untrained_backends({"generator": (params["generator"], generator_options),
+                                    "recommender": (params["recommender"], recommender_options)})
+    for note in untrained:
+        click.echo(f"warning: {note}", err=True)
 
     from gigs_core.cli.devices import pick_device
     from gigs_core.cli.progress_display import CliProgress
@@ -197,7 +201,7 @@ def run(ctx: click.Context, **params: Any) -> None:
     recommender = create_recommender(params["recommender"], **recommender_options).to(device)
     import torch
 
-    batch, notes = None, []
+    batch, notes = None, list(untrained)
     names = item_names(params["items"])
     if params["items"]:
         from gigs_core.imaging import resize
