@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import pydantic
 
@@ -16,6 +17,16 @@ def existing_checkpoint(path: str | Path) -> Path:
     if not path.is_file():
         raise CheckpointError(f"checkpoint file {str(path)!r} does not exist")
     return path
+
+
+def _grey_or_rgb(value: int) -> int:
+    if value not in (1, 3):
+        raise ValueError("channels must be 1 (grey) or 3 (RGB)")
+    return value
+
+
+#: An option giving an image's channels: 1 (grey) or 3 (RGB).
+ImageChannels = Annotated[int, pydantic.AfterValidator(_grey_or_rgb)]
 
 
 class BackendOptions(pydantic.BaseModel):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pydantic
 
 from gigs_core import hookimpl
-from gigs_core.options import BackendOptions
+from gigs_core.options import BackendOptions, ImageChannels
 
 
 class ToyGeneratorOptions(BackendOptions):
     latent_dim: int = pydantic.Field(64, ge=2)
     resolution: int = pydantic.Field(32, description="output size: 8, 16, 32 or 64")
-    channels: int = pydantic.Field(3, description="1 (grey) or 3 (RGB)")
+    channels: ImageChannels = pydantic.Field(3, description="1 (grey) or 3 (RGB)")
     width: int = pydantic.Field(32, ge=4, description="channels of the hidden layers")
     seed: int = 0
 
@@ -20,13 +20,6 @@ class ToyGeneratorOptions(BackendOptions):
     def _power_of_two(cls, value: int) -> int:
         if value not in (8, 16, 32, 64):
             raise ValueError("resolution must be 8, 16, 32 or 64")
-        return value
-
-    @pydantic.field_validator("channels")
-    @classmethod
-    def _grey_or_rgb(cls, value: int) -> int:
-        if value not in (1, 3):
-            raise ValueError("channels must be 1 or 3")
         return value
 
 

@@ -1,0 +1,48 @@
+"""Registers the ``ddim`` generator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pydantic
+
+from gigs_core import hookimpl
+from gigs_core.options import CheckpointOptions, ImageChannels
+
+
+class DdimOptions(CheckpointOptions):
+    """Options of the ``ddim`` generator. ``checkpoint`` is a local diffusers folder (a pipeline
+    with ``unet/`` and ``scheduler/``, or a ``UNet2DModel``); without one, a small UNet with
+    seeded random weights is built from ``resolution``, ``channels``, ``width`` and ``seed``."""
+
+    num_inference_steps: int = pydantic.Field(10, ge=1, le=1000, description="DDIM steps from noise to image")
+    gradient_checkpointing: bool = pydantic.Field(False, description="recompute UNet activations in the backward "
+                                                  "pass: less memory, about a quarter more time")
+    resolution: int = pydantic.Field(32, ge=8, multiple_of=2, description="without checkpoint: image size (even)")
+    channels: ImageChannels = pydantic.Field(3, description="without checkpoint: 1 (grey) or 3 (RGB)")
+    width: int = pydantic.Field(32, ge=8, description="without checkpoint: channels of the first UNet level")
+    seed: int = 0
+
+    @pydantic.field_validator("checkpoint")
+    @classmethod
+    def _must_exist(cls, value: Path | None) -> Path | None:
+        if value is not None and not Path(value).is_dir():
+            raise ValueError(f"checkpoint folder {str(value)!r} does not exist (give a diffusers save_pretrained folder)")
+        return value
+
+
+def build_generator(options: DdimOptions):
+    from gigs_ddim.generator import DdimGenerator
+    from gigs_ddim.loading import fresh_unet_and_scheduler, load_unet_and_scheduler
+
+    if options.checkpoint is not None:
+        unet, scheduler = load_unet_and_scheduler(options.checkpoint)
+    else:
+        unet, scheduler = fresh_unet_and_scheduler(options.resolution, options.channels, options.width, options.seed)
+    return DdimGenerator(unet, scheduler, options.num_inference_steps, options.gradient_checkpointing)
+
+
+@hookimpl
+def register_generators(register):
+    register("ddim", DdimOptions, build_generator,
+             description="A diffusers UNet2DModel sampled by deterministic DDIM; the latent is the initial noise image.")
