@@ -100,6 +100,25 @@ def _print_table(run, out: Path) -> None:
     click.echo(f"wrote {out} ({run.timings['total_s']:.1f} s)")
 
 
+def _inverter(params: dict[str, Any], config):
+    """The inverter ``--inverter``/``-I`` name (built before the generator and recommender
+    load, so its option errors come first), or ``None``: the pipeline's latent optimisation
+    with the inversion settings. An inverter whose options are those settings gets them,
+    ``-I`` on top."""
+    from gigs_core.config import InversionConfig
+    from gigs_core.factories import create_inverter
+    from gigs_core.registry import get_spec
+
+    options = parse_key_values(params["inverter_option"], "--inverter-option")
+    if not params["inverter"]:
+        if options:
+            raise UserInputError("--inverter-option needs --inverter NAME (see `gigs plugins`)")
+        return None
+    if get_spec("inverter", params["inverter"]).options_model is InversionConfig:
+        options = {**config.inversion.model_dump(), **options}
+    return create_inverter(params["inverter"], **options)
+
+
 def _paper(section: str, field: str) -> Any:
     """The paper's value of a setting, from the config (the one source of defaults)."""
     from gigs_core.config import InversionConfig, ShiftConfig
@@ -115,6 +134,10 @@ RUN_OPTIONS = [
                  help="Generator option (repeatable), e.g. checkpoint=g.pt."),
     click.Option(["--recommender-option", "-R"], multiple=True, metavar="KEY=VALUE",
                  help="Recommender option (repeatable)."),
+    click.Option(["--inverter"], metavar="NAME",
+                 help="Inverter (`gigs plugins` lists them) [latent-optimization, set by the inversion settings]."),
+    click.Option(["--inverter-option", "-I"], multiple=True, metavar="KEY=VALUE",
+                 help="Inverter option (repeatable), e.g. num_inference_steps=50 for ddim-inversion."),
     click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(), metavar="FILE",
                  help="Item image (repeatable). None: class-level mode."),
     click.Option(["--count"], default=1, show_default=True, type=click.IntRange(min=1),
@@ -189,6 +212,7 @@ def run(ctx: click.Context, **params: Any) -> None:
                                     "recommender": (params["recommender"], recommender_options)})
     for note in untrained:
         click.echo(f"warning: {note}", err=True)
+    inverter = _inverter(params, config)
 
     from gigs_core.cli.devices import pick_device
     from gigs_core.cli.progress_display import CliProgress
@@ -222,6 +246,7 @@ def run(ctx: click.Context, **params: Any) -> None:
             config=config,
             seeds=params["seed"],
             class_level_count=params["count"],
+            inverter=inverter,
             item_names=names or None,
             backends={
                 "generator": {"name": params["generator"], "options": generator_options},

@@ -1,4 +1,4 @@
-"""Registers the ``ddim`` generator."""
+"""Registers the ``ddim`` generator and the ``ddim-inversion`` inverter."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pydantic
 
 from gigs_core import hookimpl
-from gigs_core.options import CheckpointOptions, ImageChannels
+from gigs_core.options import BackendOptions, CheckpointOptions, ImageChannels
 
 
 class DdimOptions(CheckpointOptions):
@@ -40,6 +40,25 @@ def build_generator(options: DdimOptions):
     else:
         unet, scheduler = fresh_unet_and_scheduler(options.resolution, options.channels, options.width, options.seed)
     return DdimGenerator(unet, scheduler, options.num_inference_steps, options.gradient_checkpointing)
+
+
+class DdimInversionOptions(BackendOptions):
+    """Options of the ``ddim-inversion`` inverter."""
+
+    num_inference_steps: int | None = pydantic.Field(
+        None, ge=1, le=1000, description="DDIM steps from image to noise (default: the generator's)")
+
+
+def build_inverter(options: DdimInversionOptions):
+    from gigs_ddim.inversion import DdimInverter
+
+    return DdimInverter(options.num_inference_steps)
+
+
+@hookimpl
+def register_inverters(register):
+    register("ddim-inversion", DdimInversionOptions, build_inverter,
+             description="Deterministic DDIM inversion of an image to its noise (the ddim generator only).")
 
 
 @hookimpl

@@ -107,9 +107,10 @@ def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]
     from gigs_core.errors import UserInputError
     from gigs_demo.runner import DemoRequest, run_demo
 
-    if params["users"] != "all" or params["preset"] != "paper" or params["count"] != 1:
+    if (params["users"] != "all" or params["preset"] != "paper" or params["count"] != 1
+            or params["inverter"] or params["inverter_option"]):
         raise UserInputError("the demo (no --generator/--recommender) takes --segment instead of --users, "
-                             "and no --preset/--count")
+                             "and no --preset/--count/--inverter")
     out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
                     inputs=[params.get("config"), params.get("bundle")])
     request = DemoRequest(
