@@ -77,12 +77,18 @@ def _reading(path: str | Path) -> Iterator[Image.Image]:
         raise DataError(f"{str(path)!r} is not a readable image ({exc}); give a PNG or JPEG file") from None
 
 
+#: The side a JPEG is decoded at when it is only checked, not used.
+DRAFT_SIDE = 256
+
+
 def check_image(path: str | Path) -> None:
     """Fail unless ``path`` is an image that decodes: its header, PIL's size limit against
-    decompression bombs, its checksums (``verify``) and every pixel (``load``)."""
+    decompression bombs, its checksums (``verify``) and all its data (``load``; a JPEG is
+    decoded at reduced scale, as :func:`read_photo` will, which still reads every byte)."""
     with _reading(path) as image:
         image.verify()
     with _reading(path) as image:  # PIL cannot load an image after verify()
+        image.draft("RGB", (DRAFT_SIDE, DRAFT_SIDE))
         image.load()
 
 

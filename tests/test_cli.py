@@ -132,9 +132,9 @@ def test_user_mistakes_give_one_clean_line(runner, tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
-def test_missing_backend_names_is_a_clean_error(runner):
+def test_missing_backend_names_is_a_clean_error(runner, tmp_path):
     # no backends at all runs the demo (tests/demo); one backend alone is an error
-    result = runner.invoke(cli, ["run", "-g", "linear"])
+    result = runner.invoke(cli, ["run", "-g", "linear", "-o", str(tmp_path / "run")])
     assert result.exit_code == 2 and "give --generator and --recommender" in result.output
 
 
@@ -143,11 +143,12 @@ def test_debug_shows_the_traceback(runner):
     assert result.exit_code != 0 and type(result.exception).__name__ == "UnknownBackendError"
 
 
-def test_cuda_without_a_gpu_is_a_clean_error(runner, monkeypatch):
+def test_cuda_without_a_gpu_is_a_clean_error(runner, monkeypatch, tmp_path):
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    result = runner.invoke(cli, ["run", "-g", "linear", "-r", "pixel", *FAST, "--device", "cuda"])
+    result = runner.invoke(cli, ["run", "-g", "linear", "-r", "pixel", *FAST, "--device", "cuda",
+                                 "-o", str(tmp_path / "run")])
     assert result.exit_code == 2 and "torch sees no CUDA device" in result.output
 
 

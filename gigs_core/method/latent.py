@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from gigs_core.config import Normalization
+from gigs_core.method.modules import first_tensor
 
 
 def clip_shifts(shifts: torch.Tensor, eps: float) -> torch.Tensor:
@@ -45,12 +46,6 @@ def normalize_latents(latents: torch.Tensor, mode: Normalization, generator=None
     return standardize(latents, tuple(range(first, latents.ndim)))
 
 
-def _reference_tensor(module: torch.nn.Module) -> torch.Tensor:
-    for tensor in (*module.parameters(), *module.buffers()):
-        return tensor
-    return torch.empty(0)
-
-
 class StandardNormalLatent:
     """Mixin for a ``torch.nn.Module`` generator whose prior is z ~ N(0, I) of shape
     ``latent_shape`` (ProGAN, DCGAN, StyleGAN's Z): it supplies the Generator protocol's
@@ -61,7 +56,7 @@ class StandardNormalLatent:
     def sample_latent(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """``n × *latent_shape`` standard normal latents on the module's device and dtype,
         drawn on ``generator``'s device."""
-        reference = _reference_tensor(self)
+        reference = first_tensor(self)
         device = generator.device if generator is not None else reference.device
         z = torch.randn(n, *self.latent_shape, generator=generator, device=device, dtype=reference.dtype)
         return z.to(reference.device)

@@ -9,13 +9,17 @@ import torch
 from torch import nn
 
 
+def first_tensor(module: nn.Module) -> torch.Tensor:
+    """A module's first parameter or buffer (an empty CPU float tensor if it has none):
+    where its device and dtype can be read."""
+    for tensor in (*module.parameters(), *module.buffers()):
+        return tensor
+    return torch.empty(0)
+
+
 def module_device(module: nn.Module) -> torch.device:
     """The device of a module's first parameter or buffer (CPU if it has none)."""
-    for tensor in module.parameters():
-        return tensor.device
-    for tensor in module.buffers():
-        return tensor.device
-    return torch.device("cpu")
+    return first_tensor(module).device
 
 
 @contextlib.contextmanager

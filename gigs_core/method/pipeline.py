@@ -13,10 +13,10 @@ from gigs_core.config import GigsConfig
 from gigs_core.errors import UserInputError
 from gigs_core.imaging import conform
 from gigs_core.method.finite import require_finite
+from gigs_core.method.inversion import initial_latents
 from gigs_core.method.latent import normalize_latents
 from gigs_core.method.modules import frozen, module_device
 from gigs_core.method.progress import Progress
-from gigs_core.method.seeds import rng
 from gigs_core.method.shifting import optimize_shifts
 from gigs_core.method.users import UserSpec, resolve_users
 from gigs_core.metrics.image import psnr
@@ -78,7 +78,7 @@ def run_gigs(
 
     if items is None:
         targets = None
-        latents = torch.cat([generator.sample_latent(1, generator=rng(seed, "latent")) for seed in item_seeds])
+        latents = initial_latents(generator, item_seeds)
         latents = normalize_latents(latents.to(device)[:, None], config.inversion.normalize, generator)[:, 0]
         inversion_losses = [None] * count
         with torch.no_grad(), frozen(generator):

@@ -15,9 +15,13 @@ import math
 import torch
 from torch import nn
 
+from gigs_core.method.latent import StandardNormalLatent
 
-class DdimGenerator(nn.Module):
-    """``N×C×H×W`` noise → ``N×C×H×W`` images in ``[0, 1]`` by ``num_inference_steps`` DDIM steps."""
+
+class DdimGenerator(StandardNormalLatent, nn.Module):
+    """``N×C×H×W`` noise → ``N×C×H×W`` images in ``[0, 1]`` by ``num_inference_steps`` DDIM steps.
+    The noise is standard normal (``sample_latent`` of :class:`StandardNormalLatent`); only the
+    projection is this generator's own."""
 
     def __init__(self, unet: nn.Module, scheduler, num_inference_steps: int = 10, gradient_checkpointing: bool = False):
         super().__init__()
@@ -33,10 +37,6 @@ class DdimGenerator(nn.Module):
         self.latent_shape = (config.in_channels, side, side)
         if gradient_checkpointing:
             unet.enable_gradient_checkpointing()
-
-    def sample_latent(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        parameter = next(self.unet.parameters())
-        return torch.randn(n, *self.latent_shape, generator=generator).to(parameter.device, parameter.dtype)
 
     def project_latent(self, z: torch.Tensor) -> torch.Tensor:
         """Each noise image rescaled to norm √d (the Gaussian shell); its direction is kept."""

@@ -268,7 +268,10 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
                 history.add(name, f"copied {given}", time.perf_counter() - t)
                 continue
             if product.parent != work and product.parent.exists():
-                shutil.rmtree(product.parent)  # a fresh training run
+                if work_dir:  # the user's folder: what is in it may not be gigs' to delete
+                    raise UserInputError(f"{str(product.parent)!r} already exists in --work-dir; reuse it with "
+                                         f"--from-artifacts {str(work)!r}, remove it, or give another --work-dir")
+                shutil.rmtree(product.parent)  # a fresh training run in gigs' own work folder
             commands[name] = command
             echo(f"building: {what}")
             _gigs(command)

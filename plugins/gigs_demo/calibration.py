@@ -98,16 +98,17 @@ def store_calibration(bundle: DemoBundle, kind: str, figures: dict[str, Any]) ->
     bundle.manifest = manifest
 
 
-def domain_check(bundle: DemoBundle, perceptual: str, *, reconstruction_distance: float,
-                 nearest_item_distance: float) -> dict[str, Any] | None:
-    """One photo's check against the bundle's calibration for ``perceptual``, in the form the
-    reports read (:func:`gigs_core.report.html.domain_sentence`); ``None`` when the bundle
-    holds no calibration for that distance."""
+def stored_calibration(bundle: DemoBundle, perceptual: str) -> dict[str, Any] | None:
+    """The bundle's figures for ``perceptual`` (with the ``distance`` they are for), or ``None``."""
     kind = distance_kind(bundle, perceptual)
     figures = bundle.manifest.get("domain_check", {}).get(kind)
-    if figures is None:
-        return None
+    return None if figures is None else {"distance": kind, **figures}
+
+
+def domain_check(calibration: dict[str, Any], *, reconstruction_distance: float,
+                 nearest_item_distance: float) -> dict[str, Any]:
+    """One photo's check against a :func:`stored_calibration`, in the form the reports read
+    (:func:`gigs_core.report.html.domain_sentence`)."""
     measured = {"reconstruction": reconstruction_distance, "nearest_item": nearest_item_distance}
-    reasons = [name for name, value in measured.items() if value > figures[name]["threshold"]]
-    return {"in_domain": not reasons, "reasons": reasons, "distances": measured,
-            "calibration": {"distance": kind, **figures}}
+    reasons = [name for name, value in measured.items() if value > calibration[name]["threshold"]]
+    return {"in_domain": not reasons, "reasons": reasons, "distances": measured, "calibration": calibration}

@@ -164,16 +164,16 @@ def run_demo(request: DemoRequest, progress=None):
 def _domain_checks(bundle: DemoBundle, perceptual: str, distance, run, notes: list[str]) -> dict[str, Any]:
     """Per item, whether the generator can represent it (:mod:`gigs_demo.calibration`); a note
     instead when the bundle is not calibrated for ``perceptual``."""
-    from gigs_demo.calibration import bundle_images, distance_kind, domain_check, nearest_item_distances
+    from gigs_demo.calibration import bundle_images, domain_check, nearest_item_distances, stored_calibration
 
-    if distance_kind(bundle, perceptual) not in bundle.manifest.get("domain_check", {}):
+    calibration = stored_calibration(bundle, perceptual)
+    if calibration is None:
         notes.append(f"no out-of-domain check: the bundle holds no calibration for {perceptual} "
                      f"(`gigs demo calibrate --perceptual {perceptual}` adds one)")
         return {}
-    calibrated_steps = bundle.manifest["domain_check"][distance_kind(bundle, perceptual)]["inversion_steps"]
-    if calibrated_steps != run.config.inversion.steps:
-        notes.append(f"the out-of-domain thresholds were calibrated with {calibrated_steps} inversion steps and this "
-                     f"run took {run.config.inversion.steps}: its reconstruction check is approximate")
+    if calibration["inversion_steps"] != run.config.inversion.steps:
+        notes.append(f"the out-of-domain thresholds were calibrated with {calibration['inversion_steps']} inversion "
+                     f"steps and this run took {run.config.inversion.steps}: its reconstruction check is approximate")
     first = run.items[0].item
     catalogue = bundle_images(bundle, first.shape[-1], first.shape[0])
     photos = torch.stack([item.item for item in run.items])
@@ -182,6 +182,6 @@ def _domain_checks(bundle: DemoBundle, perceptual: str, distance, run, notes: li
     for item, nearest_distance in zip(run.items, nearest):
         rows = run.evaluation["items"][item.name]
         reconstruction = next(row for row in rows if row["image"] == "reconstruction")
-        checks[item.name] = domain_check(bundle, perceptual, nearest_item_distance=nearest_distance,
+        checks[item.name] = domain_check(calibration, nearest_item_distance=nearest_distance,
                                          reconstruction_distance=reconstruction["distance_to_item"])
     return checks
