@@ -115,7 +115,7 @@ def main() -> None:
                        args.threshold)
         result["real_reference"] = {"data": args.data, **real}
     if args.grid is not None:
-        from gigs_progan.pictures import save_grid
+        from gigs_core.training.sample_grid import save_grid
 
         save_grid(images[:64], args.grid, size=max(64, generator.resolution * 2))
         result["grid"] = str(args.grid)

@@ -24,9 +24,10 @@ from pathlib import Path
 import torch
 
 from gigs_core.cli.devices import pick_device
+from gigs_core.training.images import TrainingImages
 from gigs_progan.discriminator import ProGanDiscriminator
 from gigs_progan.generator import ProGanGenerator
-from gigs_progan.training import RealImages, TrainConfig, train
+from gigs_progan.training import TrainConfig, train
 
 
 def parse_schedules(text: str) -> list[tuple[int, int]]:
@@ -42,7 +43,7 @@ def parse_schedules(text: str) -> list[tuple[int, int]]:
 def full_size_rate(config: TrainConfig, device: torch.device, warmup: int) -> float:
     """Steps per second in the last (full-resolution) phase of a short real run."""
     c, r = config.channels, config.resolution
-    reals = RealImages(range(4 * config.batch_size), lambda ids: torch.rand(len(ids), c, r, r),
+    reals = TrainingImages(range(4 * config.batch_size), lambda ids: torch.rand(len(ids), c, r, r),
                        resolution=r, channels=c)
     with tempfile.TemporaryDirectory() as folder:
         train(config, reals, folder, device=device)

@@ -44,15 +44,17 @@ def load_unet_and_scheduler(folder: str | Path):
     return unet, scheduler
 
 
-def fresh_unet_and_scheduler(resolution: int, channels: int, width: int, seed: int):
-    """A small ``UNet2DModel`` (two resolution levels of ``width`` and ``2·width`` channels)
-    with seeded random weights, and diffusers' default DDIM schedule."""
+def fresh_unet_and_scheduler(resolution: int, channels: int, width: int, seed: int, *, depth: int = 2,
+                             beta_schedule: str = "linear"):
+    """A small ``UNet2DModel`` (``depth`` resolution levels of ``width``, then ``2·width``
+    channels) with seeded random weights, and a DDIM schedule over 1,000 training steps
+    (diffusers' default ``linear`` betas, or e.g. ``squaredcos_cap_v2``)."""
     from diffusers import DDIMScheduler, UNet2DModel
 
     from gigs_core.method.modules import seeded
 
     with seeded(seed):
         unet = UNet2DModel(sample_size=resolution, in_channels=channels, out_channels=channels, layers_per_block=1,
-                           block_out_channels=(width, 2 * width), norm_num_groups=min(8, width),
-                           down_block_types=("DownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "UpBlock2D"))
-    return unet, DDIMScheduler()
+                           block_out_channels=(width, *[2 * width] * (depth - 1)), norm_num_groups=min(8, width),
+                           down_block_types=("DownBlock2D",) * depth, up_block_types=("UpBlock2D",) * depth)
+    return unet, DDIMScheduler(beta_schedule=beta_schedule)

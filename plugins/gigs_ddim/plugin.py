@@ -1,4 +1,5 @@
-"""Registers the ``ddim`` generator and the ``ddim-inversion`` inverter."""
+"""Registers the ``ddim`` generator, the ``ddim-inversion`` inverter and the trainer
+(``gigs train generator --generator ddim``)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,11 @@ def register_inverters(register):
 def register_generators(register):
     register("ddim", DdimOptions, build_generator,
              description="A diffusers UNet2DModel sampled by deterministic DDIM; the latent is the initial noise image.")
+
+
+@hookimpl
+def register_trainers(register):
+    from gigs_ddim.command import train_generator
+
+    register("generator", "ddim", train_generator,
+             description="Train a small UNet (ε-prediction) for the ddim generator on a catalogue's images; resumable.")

@@ -87,8 +87,9 @@ def train_generator(data_spec, resolution, out_dir, split, channels, latent_dim,
     from gigs_core.data import open_dataset
     from gigs_core.errors import UserInputError
     from gigs_core.imaging import conform
+    from gigs_core.training.images import TrainingImages, training_ids
     from gigs_progan.architecture import levels_for
-    from gigs_progan.training import RealImages, TrainConfig, read_config, train
+    from gigs_progan.training import TrainConfig, read_config, train
 
     try:
         levels_for(resolution)
@@ -100,10 +101,7 @@ def train_generator(data_spec, resolution, out_dir, split, channels, latent_dim,
         if value < 1:
             raise UserInputError(f"{name} must be positive, got {value}")
     dataset = open_dataset(data_spec)
-    if split == "train" and "train" in dataset.catalogue.partitions:
-        ids = [int(i) for i in dataset.catalog_split("train")]
-    else:
-        ids = list(range(dataset.num_items))
+    ids = training_ids(dataset, split)
     n_channels = dataset.image(ids[0]).shape[0] if channels == "auto" else int(channels)
     config = TrainConfig(
         resolution=resolution, channels=n_channels, latent_dim=latent_dim, feature_base=feature_base,
@@ -117,7 +115,7 @@ def train_generator(data_spec, resolution, out_dir, split, channels, latent_dim,
     def source(batch_ids):
         return conform(dataset.images(batch_ids), config.resolution, config.channels)
 
-    reals = RealImages(ids, source, resolution=config.resolution, channels=config.channels)
+    reals = TrainingImages(ids, source, resolution=config.resolution, channels=config.channels)
     torch_device = pick_device(device)
     click.echo(f"training ProGAN {config.resolution}px on {len(ids)} images of {dataset.name} "
                f"({torch_device}); run folder {out_dir}", err=True)

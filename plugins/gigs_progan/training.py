@@ -14,12 +14,9 @@ needed to continue exactly where it stopped.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import math
-import os
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,11 +29,13 @@ from gigs_core.errors import CheckpointError, UserInputError
 from gigs_core.method.modules import seeded
 from gigs_core.method.progress import Progress, no_progress
 from gigs_core.report.charts import line_chart
+from gigs_core.training.images import TrainingImages
+from gigs_core.training.run_files import append_log, drop_log_after, read_log, save_state, update_ema
+from gigs_core.training.sample_grid import save_grid
 from gigs_progan.architecture import Architecture, feature_schedule
 from gigs_progan.discriminator import ProGanDiscriminator
 from gigs_progan.generator import ProGanGenerator
 from gigs_progan.native_format import save_generator
-from gigs_progan.pictures import save_grid
 
 log = logging.getLogger(__name__)
 
@@ -100,31 +99,6 @@ class TrainResult:
     grids: list[Path]
 
 
-class RealImages:
-    """Batches of real images in the generator's native range ``[-1, 1]``.
-
-    ``source(ids)`` returns ``N×C×H×W`` ``[0, 1]`` images already at the
-    training resolution and channel count. Small catalogues are held in memory.
-    """
-
-    def __init__(self, ids: Sequence[int], source: Callable[[Sequence[int]], torch.Tensor], *,
-                 preload_bytes: int = 2 << 30, resolution: int, channels: int) -> None:
-        self.ids = list(ids)
-        if not self.ids:
-            raise UserInputError("the dataset has no images to train on")
-        self._source = source
-        self._cache: torch.Tensor | None = None
-        if len(self.ids) * channels * resolution * resolution * 4 <= preload_bytes:
-            chunks = [source(self.ids[i:i + 4096]) for i in range(0, len(self.ids), 4096)]
-            self._cache = torch.cat(chunks).mul(2.0).sub(1.0).contiguous()
-
-    def batch(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        picks = torch.randint(len(self.ids), (n,), generator=generator)
-        if self._cache is not None:
-            return self._cache[picks]
-        return self._source([self.ids[int(i)] for i in picks]).mul(2.0).sub(1.0)
-
-
 def reals_at(images: torch.Tensor, level: int, levels: int, alpha: float) -> torch.Tensor:
     """Real images shrunk to ``level``'s size (area average), blended during a
     fade-in with their ×2-coarser version upsampled, as the generator's output is."""
@@ -143,13 +117,6 @@ def gradient_penalty(critic, reals, fakes, level, alpha, generator: torch.Genera
     scores = critic(mixed, level, alpha)
     (grad,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
     return (grad.flatten(1).norm(dim=1) - 1.0).pow(2).mean()
-
-
-@torch.no_grad()
-def update_ema(ema: torch.nn.Module, model: torch.nn.Module, beta: float) -> None:
-    """ema ← β·ema + (1 − β)·model, parameter by parameter."""
-    for target, source in zip(ema.parameters(), model.parameters()):
-        target.lerp_(source, 1.0 - beta)
 
 
 def truncated(generator: ProGanGenerator, level: int, alpha: float) -> ProGanGenerator:
@@ -198,10 +165,7 @@ class _Run:
         }
 
     def save_state(self) -> None:
-        target = self.out / STATE_FILE
-        temporary = target.with_name(f".{STATE_FILE}.tmp")
-        torch.save(self.state(), temporary)
-        os.replace(temporary, target)
+        save_state(self.state(), self.out / STATE_FILE)
 
     def restore(self, state: dict[str, Any]) -> None:
         self.G.load_state_dict(state["G"])
@@ -257,7 +221,7 @@ def _extend_final_phase(run: _Run, config: TrainConfig) -> None:
 
 def train(
     config: TrainConfig,
-    reals: RealImages,
+    reals: TrainingImages,
     out_dir: str | Path,
     *,
     device: torch.device | str = "cpu",
@@ -288,14 +252,13 @@ def train(
     run = _Run(config, out, device)
     if resume:
         run.restore(_check_resumable(load_torch_file(state_path), state_path))
-        _drop_log_after(out / "log.jsonl", run.global_step)
+        drop_log_after(out, run.global_step)
         _extend_final_phase(run, config)
         log.info("resuming at step %d (%s)", run.global_step, run.phase_name(min(run.phase, len(config.phases()) - 1)))
     phases = config.phases()
     levels = config.architecture().levels
     total_steps = sum(config.steps_in_phase(p) for p in range(len(phases)))
     grids: list[Path] = []
-    log_path = out / "log.jsonl"
     window: dict[str, float] = {}
     window_n = 0
     started = time.perf_counter()
@@ -311,8 +274,7 @@ def train(
         record = {"step": run.global_step, "phase": run.phase_name(run.phase), "level": level,
                   "resolution": 4 * 2 ** level, "alpha": round(alpha, 4), "seconds": round(elapsed(), 2),
                   **{key: value / window_n for key, value in window.items()}}
-        with open(log_path, "a") as handle:
-            handle.write(json.dumps(record) + "\n")
+        append_log(out, record)
         window, window_n = {}, 0
 
     run.G.train()
@@ -392,24 +354,6 @@ def _write_generators(run: _Run, *, finished: bool) -> Path:
     ema = save_generator(run.G_ema, run.out / "generator.safetensors", weights="ema", extra=extra)
     save_generator(run.G, run.out / "generator-plain.safetensors", weights="plain", extra=extra)
     return ema
-
-
-def _drop_log_after(path: Path, step: int) -> None:
-    """Forget log records written after the resume point (by a run that was killed)."""
-    if not path.is_file():
-        return
-    lines = [line for line in path.read_text().splitlines() if line.strip()]
-    kept = [line for line in lines if json.loads(line)["step"] <= step]
-    if len(kept) != len(lines):
-        path.write_text("".join(line + "\n" for line in kept))
-
-
-def read_log(out_dir: str | Path) -> list[dict[str, Any]]:
-    """The records of ``log.jsonl`` in a run folder."""
-    path = Path(out_dir) / "log.jsonl"
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def _record_spacing(records: list[dict[str, Any]]) -> int:

@@ -11,12 +11,14 @@ from progan_helpers import seeded_latents
 
 from gigs_core import create_generator
 from gigs_core.errors import UserInputError
-from gigs_progan.training import RealImages, TrainConfig, read_log, reals_at, train, update_ema
+from gigs_core.training.images import TrainingImages
+from gigs_core.training.run_files import read_log, update_ema
+from gigs_progan.training import TrainConfig, reals_at, train
 
 
 def _reals(n=32, size=8, channels=1):
     data = torch.rand(n, channels, size, size, generator=torch.Generator().manual_seed(0))
-    return RealImages(range(n), lambda ids: data[list(ids)], resolution=size, channels=channels)
+    return TrainingImages(range(n), lambda ids: data[list(ids)], resolution=size, channels=channels)
 
 
 def _config(**overrides):

@@ -1,0 +1,50 @@
+"""The files of a resumable training run: the resume point written atomically, ``log.jsonl``
+(one record per logging window, trimmed back to the resume point when a killed run is
+continued), and the moving average of a model's weights that trainers save."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+def save_state(state: dict[str, Any], path: Path) -> None:
+    """``torch.save`` to a temporary name and rename over ``path``: a kill never leaves half a file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    torch.save(state, temporary)
+    os.replace(temporary, path)
+
+
+def append_log(out_dir: Path, record: dict[str, Any]) -> None:
+    with open(Path(out_dir) / "log.jsonl", "a") as handle:
+        handle.write(json.dumps(record) + "\n")
+
+
+def read_log(out_dir: str | Path) -> list[dict[str, Any]]:
+    """The records of ``log.jsonl`` in a run folder."""
+    path = Path(out_dir) / "log.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def drop_log_after(out_dir: Path, step: int) -> None:
+    """Forget log records written after the resume point (by a run that was killed)."""
+    path = Path(out_dir) / "log.jsonl"
+    if not path.is_file():
+        return
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    kept = [line for line in lines if json.loads(line)["step"] <= step]
+    if len(kept) != len(lines):
+        path.write_text("".join(line + "\n" for line in kept))
+
+
+@torch.no_grad()
+def update_ema(ema: torch.nn.Module, model: torch.nn.Module, beta: float) -> None:
+    """ema ← β·ema + (1 − β)·model, parameter by parameter."""
+    for target, source in zip(ema.parameters(), model.parameters()):
+        target.lerp_(source, 1.0 - beta)
