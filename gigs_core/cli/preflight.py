@@ -40,11 +40,13 @@ def untrained_backends(backends: Mapping[str, tuple[str, Mapping[str, Any]]]) ->
     from gigs_core.options import CheckpointOptions
     from gigs_core.registry import get_spec
 
-    flags = {"generator": "-G", "recommender": "-R"}
+    flags = {"generator": "-G", "recommender": "-R", "judge": "-J"}
+    kinds = {"judge": "recommender"}
     return [f"the {role} {name!r} was given no checkpoint: it runs with random, untrained weights, so the "
             f"results mean nothing (give {flags[role]} checkpoint=FILE)"
             for role, (name, options) in backends.items()
-            if issubclass(get_spec(role, name).options_model, CheckpointOptions) and not options.get("checkpoint")]
+            if issubclass(get_spec(kinds.get(role, role), name).options_model, CheckpointOptions)
+            and not options.get("checkpoint")]
 
 
 def option_paths(*options: Mapping[str, Any]) -> list[str]:

@@ -97,7 +97,41 @@ def _print_table(run, out: Path) -> None:
             f"{item.name:<14}{fidelity:>11}{item_pref:>11}{item.reconstruction_preference:>11.4f}"
             f"{mean:>11.4f}{max(item.variant_preferences):>11.4f}{item.mean_gain:>+9.4f}"
         )
+    for line in judged_lines(run):
+        click.echo(line)
     click.echo(f"wrote {out} ({run.timings['total_s']:.1f} s)")
+
+
+def judged_lines(run) -> list[str]:
+    """Per judge: its mean gain beside the optimised recommender's, and a plain sentence when
+    the two disagree in direction."""
+    lines = []
+    judges = sorted({name for item in run.items for name in item.judged})
+    optimised = sum(item.mean_gain for item in run.items) / len(run.items)
+    for name in judges:
+        judged = sum(item.judged[name].mean_gain for item in run.items) / len(run.items)
+        lines.append(f"judged by {name}: mean gain {judged:+.4f} (the recommender optimised against: {optimised:+.4f})")
+        if (judged > 0) != (optimised > 0):
+            lines.append(f"  {name} disagrees on the direction: the gain may be an artefact of optimising against "
+                         f"one model")
+    return lines
+
+
+def judge_options(params: dict[str, Any]) -> dict[str, Any]:
+    """The ``-J`` options, checked (they need ``--judge``) before anything loads."""
+    options = parse_key_values(params["judge_option"], "--judge-option")
+    if options and not params["judge"]:
+        raise UserInputError("--judge-option needs --judge NAME (see `gigs plugins` for recommenders)")
+    return options
+
+
+def create_judges(params: dict[str, Any], options: dict[str, Any], device) -> dict[str, Any]:
+    """The ``--judge`` recommender by name, on ``device``; empty without one."""
+    if not params["judge"]:
+        return {}
+    from gigs_core.factories import create_recommender
+
+    return {params["judge"]: create_recommender(params["judge"], **options).to(device)}
 
 
 def _inverter(params: dict[str, Any], config):
@@ -138,6 +172,11 @@ RUN_OPTIONS = [
                  help="Inverter (`gigs plugins` lists them) [latent-optimization, set by the inversion settings]."),
     click.Option(["--inverter-option", "-I"], multiple=True, metavar="KEY=VALUE",
                  help="Inverter option (repeatable), e.g. num_inference_steps=50 for ddim-inversion."),
+    click.Option(["--judge"], metavar="NAME",
+                 help="A second recommender over the same users that scores the item and the variants after the "
+                      "run without being optimised against: a second opinion on the gain."),
+    click.Option(["--judge-option", "-J"], multiple=True, metavar="KEY=VALUE",
+                 help="Judge option (repeatable), e.g. checkpoint=other.safetensors."),
     click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(), metavar="FILE",
                  help="Item image (repeatable). None: class-level mode."),
     click.Option(["--count"], default=1, show_default=True, type=click.IntRange(min=1),
@@ -203,13 +242,15 @@ def run(ctx: click.Context, **params: Any) -> None:
         raise UserInputError("give --generator and --recommender (see `gigs plugins` for the names)")
     generator_options = parse_key_values(params["generator_option"], "--generator-option")
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
+    judged_by = judge_options(params)
     config = _config(params)
     from gigs_core.cli.preflight import item_names, option_paths, preflight, untrained_backends
 
     out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
-                    inputs=[params["config"], *option_paths(generator_options, recommender_options)])
+                    inputs=[params["config"], *option_paths(generator_options, recommender_options, judged_by)])
     untrained = untrained_backends({"generator": (params["generator"], generator_options),
-                                    "recommender": (params["recommender"], recommender_options)})
+                                    "recommender": (params["recommender"], recommender_options),
+                                    **({"judge": (params["judge"], judged_by)} if params["judge"] else {})})
     for note in untrained:
         click.echo(f"warning: {note}", err=True)
     inverter = _inverter(params, config)
@@ -223,6 +264,7 @@ def run(ctx: click.Context, **params: Any) -> None:
     device = pick_device(params["device"])
     generator = create_generator(params["generator"], **generator_options).to(device)
     recommender = create_recommender(params["recommender"], **recommender_options).to(device)
+    judges = create_judges(params, judged_by, device)
     import torch
 
     batch, notes = None, list(untrained)
@@ -251,8 +293,11 @@ def run(ctx: click.Context, **params: Any) -> None:
             backends={
                 "generator": {"name": params["generator"], "options": generator_options},
                 "recommender": {"name": params["recommender"], "options": recommender_options},
+                **({f"judge:{params['judge']}": {"name": params["judge"], "options": judged_by}}
+                   if params["judge"] else {}),
             },
             progress=bars,
+            judges=judges,
         )
     finally:
         bars.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
@@ -14,6 +14,7 @@ from gigs_core.errors import UserInputError
 from gigs_core.imaging import conform
 from gigs_core.method.finite import require_finite
 from gigs_core.method.inversion import initial_latents
+from gigs_core.method.judging import check_judges, judge_scores
 from gigs_core.method.latent import normalize_latents
 from gigs_core.method.modules import frozen, module_device
 from gigs_core.method.progress import Progress
@@ -58,12 +59,17 @@ def run_gigs(
     item_names: Sequence[str] | None = None,
     backends: dict[str, dict[str, Any]] | None = None,
     progress: Progress | None = None,
+    judges: Mapping[str, Any] | None = None,
 ) -> GigsRun:
     """Run GIGS for each item image (``N×C×H×W`` in ``[0, 1]``, any size), or, with
     ``items=None``, in class-level mode around ``class_level_count`` sampled latents.
 
     ``seeds`` is one seed per item, or an int ``s`` meaning ``s, s+1, …``; the
     same seeds give the same result whether items run together or one by one.
+
+    ``judges`` (name → recommender) score the item, its reconstruction and the variants for
+    the same users after the run: a gain the optimised recommender alone sees may be an
+    artefact of optimising against it (the paper's caution); a judge is a second opinion.
     """
     config = config or GigsConfig()
     started = time.perf_counter()
@@ -72,6 +78,7 @@ def run_gigs(
         raise UserInputError("there is nothing to do: give at least one item image")
     item_seeds = _seeds(seeds, count)
     group = resolve_users(users, recommender.num_users, seed=item_seeds[0])
+    check_judges(judges or {}, group)
     device = module_device(generator)
     timings: dict[str, float] = {}
     perceptual = "not used (class-level mode)"
@@ -111,6 +118,8 @@ def run_gigs(
         "variant images": shifted.variants, "variant preferences": shifted.preferences,
         "reconstruction preferences": reconstruction_scores, "item preferences": item_scores,
     })
+    judged = judge_scores(judges or {}, group, None if items is None else items.to(device), reconstructions,
+                          shifted.variants)
     timings["total_s"] = time.perf_counter() - started
 
     names = list(item_names) if item_names is not None else [f"item_{index:03d}" for index in range(count)]
@@ -129,10 +138,12 @@ def run_gigs(
             base_latent=latents[index].detach().cpu(),
             shifts=shifted.shifts[index].detach().cpu(),
             preference_history=shifted.preference_history[:, index].tolist(),
+            judged={name: scores[index] for name, scores in judged.items()},
         )
         for index in range(count)
     ]
-    described = {"generator": _describe(generator), "recommender": _describe(recommender)}
+    described = {"generator": _describe(generator), "recommender": _describe(recommender),
+                 **{f"judge:{name}": _describe(judge) for name, judge in (judges or {}).items()}}
     for role, info in (backends or {}).items():
         described.setdefault(role, {}).update(info)
     return GigsRun(

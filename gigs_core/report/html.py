@@ -220,8 +220,19 @@ def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
             sentences.append(f"The variants lie at a mean perceptual distance of {sum(distances) / len(distances):.4f} "
                              f"from the item ({evaluation.get('distance', 'perceptual distance')}); larger means a "
                              f"more visible change.")
+    sentences += [judge_sentence(name, scores.mean_gain, gain) for name, scores in sorted(item.judged.items())]
     sentences.append("All scores are the recommender's predictions for this group of users, not observed sales.")
     return sentences
+
+
+def judge_sentence(name: str, judged_gain: float, optimised_gain: float) -> str:
+    """What a judge (a recommender the variants were not optimised against) says of the change."""
+    sentence = (f"A second recommender, {name}, which the variants were not optimised against, sees a mean change "
+                f"of {judged_gain:+.4f} for the same users (the optimised recommender: {optimised_gain:+.4f}).")
+    if (judged_gain > 0) != (optimised_gain > 0):
+        sentence += (" It disagrees on the direction, so the gain may be an artefact of optimising against one "
+                     "model rather than a change these users would like.")
+    return sentence
 
 
 def _evaluation_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:

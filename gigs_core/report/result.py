@@ -18,6 +18,27 @@ from gigs_core.report.portable import portable
 
 
 @dataclass
+class JudgedScores:
+    """The group's preference by a judge: a recommender the run did not optimise against."""
+
+    item: float | None
+    reconstruction: float
+    variants: list[float]
+
+    @property
+    def baseline(self) -> float:
+        return self.reconstruction if self.item is None else self.item
+
+    @property
+    def mean_gain(self) -> float:
+        return sum(self.variants) / len(self.variants) - self.baseline
+
+    def summary(self) -> dict[str, Any]:
+        return {"item_preference": self.item, "reconstruction_preference": self.reconstruction,
+                "variant_preferences": self.variants, "mean_gain": self.mean_gain}
+
+
+@dataclass
 class ItemResult:
     """One item's outcome. Images are ``C×H×W`` CPU tensors in ``[0, 1]``."""
 
@@ -39,6 +60,8 @@ class ItemResult:
     preference_history: list[float] = field(repr=False)
     reconstruction_psnr: float | None = None
     """PSNR in dB of the reconstruction against the item (``None`` in class-level mode)."""
+    judged: dict[str, JudgedScores] = field(default_factory=dict)
+    """The same images scored by each judge (``run_gigs(judges=...)``), by judge name."""
 
     @property
     def baseline_preference(self) -> float:
@@ -62,6 +85,7 @@ class ItemResult:
             "inversion_loss": self.inversion_loss,
             "reconstruction_psnr_db": self.reconstruction_psnr,
             "preference_history": self.preference_history,
+            **({"judged": {name: scores.summary() for name, scores in self.judged.items()}} if self.judged else {}),
             "base_latent": self.base_latent.tolist(),
             "shifts": self.shifts.tolist(),
         }

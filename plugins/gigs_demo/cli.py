@@ -102,8 +102,9 @@ RUN_OPTIONS = [
 def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> None:
     """``gigs run`` without --generator/--recommender: the demo (see docs/demo.md)."""
     from gigs_core.cli.devices import pick_device
-    from gigs_core.cli.preflight import preflight
+    from gigs_core.cli.preflight import option_paths, preflight
     from gigs_core.cli.progress_display import CliProgress
+    from gigs_core.cli.run_command import create_judges, judge_options
     from gigs_core.errors import UserInputError
     from gigs_demo.runner import DemoRequest, run_demo
 
@@ -111,12 +112,14 @@ def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]
             or params["inverter"] or params["inverter_option"]):
         raise UserInputError("the demo (no --generator/--recommender) takes --segment instead of --users, "
                              "and no --preset/--count/--inverter")
+    judged_by = judge_options(params)
     out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
-                    inputs=[params.get("config"), params.get("bundle")])
+                    inputs=[params.get("config"), params.get("bundle"), *option_paths(judged_by)])
+    device = pick_device(params["device"])
     request = DemoRequest(
         bundle=params.get("bundle"), demo_item=params.get("demo_item"), photos=list(params["items"]),
-        segment=params.get("segment"), seed=params.get("seed"), overrides=overrides,
-        device=pick_device(params["device"]),
+        segment=params.get("segment"), seed=params.get("seed"), overrides=overrides, device=device,
+        judges=create_judges(params, judged_by, device),
     )
     threads = _cpu_threads(request.device)
     bars = CliProgress(enabled=not params["quiet"])
@@ -148,6 +151,7 @@ def _cpu_threads(device) -> int | None:
 def print_demo_table(run, out: Path) -> None:
     """The short table: item, reconstruction and each variant with their scores, and whether
     the generator can represent the photo."""
+    from gigs_core.cli.run_command import judged_lines
     from gigs_core.report.html import domain_sentence
 
     evaluation = run.evaluation
@@ -175,4 +179,6 @@ def print_demo_table(run, out: Path) -> None:
         check = evaluation.get("domain_check", {}).get(name)
         if check is not None:
             click.echo(domain_sentence(check))
+    for line in judged_lines(run):
+        click.echo(line)
     click.echo(f"\nwrote {out}/ (report.html, report.json, images) in {run.timings['total_s']:.1f} s")

@@ -37,6 +37,8 @@ class DemoRequest:
     """Algorithm 1 settings the user gave (``{"inversion": {...}, "shift": {...}}``); they win
     over the bundle's demo settings and are validated exactly as for any run."""
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    judges: dict[str, Any] = field(default_factory=dict)
+    """Recommenders over the bundle's users that score the run's images as second opinions."""
 
 
 def choose_perceptual(bundle: DemoBundle, requested: str | None = None) -> tuple[str, str]:
@@ -143,7 +145,7 @@ def run_demo(request: DemoRequest, progress=None):
     seed = settings.get("seed", 0) if request.seed is None else request.seed
     run = run_gigs(
         generator, recommender, torch.cat(images).to(device), users=users.tolist(), config=config, seeds=seed,
-        item_names=names, progress=progress,
+        item_names=names, progress=progress, judges=request.judges,
         backends={
             "generator": {"name": "progan", "options": {"checkpoint": str(bundle.path("generator"))}},
             "recommender": {"name": "dvbpr", "options": {"checkpoint": str(bundle.path("recommender"))}},
