@@ -10,27 +10,28 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from gigs_core.atomic import RUN_FOLDER, check_output_folder
+from gigs_core.atomic import RUN_FOLDER, FolderMarker, check_output_folder
 
 #: What ``GigsRun.save`` writes beside the item folders, so no item may be named so.
 RUN_FILES = frozenset({"contact_sheet.png", "report.json", "report.html", RUN_FOLDER.name})
 
 
 def preflight(out: str | Path, *, overwrite: bool, items: Iterable[str | Path] = (),
-              inputs: Iterable[str | Path | None] = ()) -> Path:
+              inputs: Iterable[str | Path | None] = (), marker: FolderMarker = RUN_FOLDER) -> Path:
     """Check the run's output folder and item photos; returns the output folder.
 
     Every item must exist and decode (one-line ``DataError`` naming it). The output
     folder must be writable (tried by creating and removing a staging folder), may not
     be or hold the current folder, an item or another of ``inputs`` (``None`` ignored),
-    and, if it exists, may be replaced only with ``overwrite`` and only if gigs wrote it."""
+    and, if it exists, may be replaced only with ``overwrite`` and only if gigs wrote it (it holds
+    ``marker``: a run folder's by default)."""
     from gigs_core.imaging import check_image
 
     items = list(items)
     for path in items:
         check_image(path)
     given = [path for path in inputs if path is not None]
-    return check_output_folder(out, overwrite, inputs=[*items, *given], marker=RUN_FOLDER)
+    return check_output_folder(out, overwrite, inputs=[*items, *given], marker=marker)
 
 
 def untrained_backends(backends: Mapping[str, tuple[str, Mapping[str, Any]]]) -> list[str]:

@@ -20,7 +20,7 @@ INVERSION_FLAGS = {"inversion_steps": "steps", "perceptual": "perceptual"}
 SHIFT_FLAGS = {"n": "n", "eps": "eps", "shift_steps": "steps", "preference_weight": "preference_weight"}
 
 
-def _apply_config_file(ctx: click.Context, params: dict[str, Any]) -> dict[str, Any]:
+def apply_config_file(ctx: click.Context, params: dict[str, Any]) -> dict[str, Any]:
     """Fill every setting the command line left at its default from ``--config``."""
     if not params.get("config"):
         return params
@@ -73,7 +73,7 @@ def settings_overrides(params: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return overrides
 
 
-def _config(params: dict[str, Any]):
+def run_config(params: dict[str, Any]):
     from gigs_core.config import GigsConfig
 
     base = GigsConfig.authors_scripts() if params["preset"] == "authors" else GigsConfig()
@@ -225,7 +225,7 @@ def build_run_command() -> click.Command:
 
 
 def run(ctx: click.Context, **params: Any) -> None:
-    params = _apply_config_file(ctx, params)
+    params = apply_config_file(ctx, params)
     from gigs_core import extensions
 
     default = extensions.default_run()
@@ -243,7 +243,7 @@ def run(ctx: click.Context, **params: Any) -> None:
     generator_options = parse_key_values(params["generator_option"], "--generator-option")
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
     judged_by = judge_options(params)
-    config = _config(params)
+    config = run_config(params)
     from gigs_core.cli.preflight import item_names, option_paths, preflight, untrained_backends
 
     out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],

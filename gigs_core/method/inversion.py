@@ -79,7 +79,10 @@ class LatentOptimizationInverter(torch.nn.Module):
             loss = loss + self.config.perceptual_weight * self.distance(targets, images)
         return loss
 
-    def invert(self, generator, images: torch.Tensor, *, seeds: Sequence[int], progress: Progress | None = None):
+    def invert(self, generator, images: torch.Tensor, *, seeds: Sequence[int], progress: Progress | None = None,
+               start: torch.Tensor | None = None):
+        """``start``: the latents to begin from (e.g. another inverter's result); default: the prior's
+        (``starts`` samples per item, the best kept)."""
         progress = progress or no_progress
         expected = (generator.channels, generator.resolution, generator.resolution)
         if images.ndim != 4 or tuple(images.shape[1:]) != expected:
@@ -91,7 +94,8 @@ class LatentOptimizationInverter(torch.nn.Module):
         targets = images.to(device)
         self.distance.to(device)
         with frozen(generator, self.distance):
-            start = best_starts(generator, targets, seeds, self.config.starts, self.per_item_loss)
+            if start is None:
+                start = best_starts(generator, targets, seeds, self.config.starts, self.per_item_loss)
             latent = start.to(device=device, dtype=targets.dtype).requires_grad_(True)
             optimizer = torch.optim.Adam([latent], lr=self.config.lr)
             progress("inversion", 0, self.config.steps)

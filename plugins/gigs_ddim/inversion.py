@@ -43,11 +43,13 @@ def invert_to_noise(generator, images: torch.Tensor, num_inference_steps: int,
 
 
 class DdimInverter(nn.Module):
-    """Registered as ``ddim-inversion``; ``num_inference_steps=None`` uses the generator's."""
+    """Registered as ``ddim-inversion``; ``num_inference_steps=None`` uses the generator's. With a
+    ``refinement`` (a latent-optimization inverter), its steps continue from the DDIM inversion."""
 
-    def __init__(self, num_inference_steps: int | None = None):
+    def __init__(self, num_inference_steps: int | None = None, refinement: nn.Module | None = None):
         super().__init__()
         self.num_inference_steps = num_inference_steps
+        self.refinement = refinement
 
     def invert(self, generator, images: torch.Tensor, *, seeds: Sequence[int],
                progress: Progress | None = None) -> InversionResult:
@@ -63,6 +65,11 @@ class DdimInverter(nn.Module):
         with frozen(generator), torch.no_grad():
             latents = generator.project_latent(invert_to_noise(generator, images, steps, progress or no_progress))
             reconstructions = generator(latents)
+        if self.refinement is not None:
+            refined = self.refinement.invert(generator, images, seeds=seeds, progress=progress, start=latents)
+            refined.perceptual = f"{refined.perceptual} (after DDIM inversion, {steps} steps)"
+            refined.seconds = time.perf_counter() - started
+            return refined
         return InversionResult(
             latents=latents, reconstructions=reconstructions,
             losses=(reconstructions - images).pow(2).flatten(1).mean(dim=1),

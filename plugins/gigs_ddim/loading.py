@@ -35,7 +35,9 @@ def load_unet_and_scheduler(folder: str | Path):
 
     unet_folder, scheduler_folder = _weights_folder(Path(folder))
     try:
-        unet = UNet2DModel.from_pretrained(unet_folder, local_files_only=True, use_safetensors=True)
+        # low_cpu_mem_usage=False: the small UNets gigs loads need no `accelerate` (diffusers warns without it)
+        unet = UNet2DModel.from_pretrained(unet_folder, local_files_only=True, use_safetensors=True,
+                                           low_cpu_mem_usage=False)
     except (OSError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CheckpointError(f"{str(unet_folder)!r} is not a UNet2DModel gigs can read ({first})") from None

@@ -48,12 +48,24 @@ class DdimInversionOptions(BackendOptions):
 
     num_inference_steps: int | None = pydantic.Field(
         None, ge=1, le=1000, description="DDIM steps from image to noise (default: the generator's)")
+    refine_steps: int = pydantic.Field(0, ge=0, description="then this many steps of Algorithm 1's latent "
+                                       "optimisation, starting from the DDIM inversion (0: none)")
+    refine_perceptual: str = pydantic.Field("none", description="perceptual distance of the refinement "
+                                            "(`gigs plugins` lists them; none: MSE only)")
+    refine_lr: float = pydantic.Field(0.01, gt=0, description="Adam learning rate of the refinement")
 
 
 def build_inverter(options: DdimInversionOptions):
+    from gigs_core.config import InversionConfig
     from gigs_ddim.inversion import DdimInverter
 
-    return DdimInverter(options.num_inference_steps)
+    refinement = None
+    if options.refine_steps:
+        from gigs_core.factories import create_inverter
+
+        refinement = create_inverter("latent-optimization", **InversionConfig(
+            steps=options.refine_steps, perceptual=options.refine_perceptual, lr=options.refine_lr).model_dump())
+    return DdimInverter(options.num_inference_steps, refinement)
 
 
 @hookimpl

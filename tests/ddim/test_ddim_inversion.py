@@ -48,6 +48,18 @@ def test_the_inverter_returns_projected_latents_and_their_reconstructions():
     assert "DDIM inversion, 4 steps" in result.perceptual
 
 
+def test_a_refinement_starts_from_the_ddim_inversion_and_lowers_its_error():
+    generator = create_generator("ddim", resolution=8, width=8, num_inference_steps=3)
+    images = torch.rand(2, 3, 8, 8, generator=torch.Generator().manual_seed(1))
+    plain = create_inverter("ddim-inversion").invert(generator, images, seeds=[0, 1])
+    barely = create_inverter("ddim-inversion", refine_steps=1, refine_lr=1e-9).invert(generator, images, seeds=[0, 1])
+    torch.testing.assert_close(barely.latents, plain.latents, atol=1e-5, rtol=1e-5)
+    refined = create_inverter("ddim-inversion", refine_steps=15, refine_lr=0.05).invert(generator, images,
+                                                                                        seeds=[0, 1])
+    assert bool((refined.losses < plain.losses).all())
+    assert "after DDIM inversion, 3 steps" in refined.perceptual
+
+
 def test_other_generators_are_refused():
     with pytest.raises(UserInputError, match="inverts only the ddim generator"):
         create_inverter("ddim-inversion").invert(create_generator("toy"), torch.rand(1, 3, 32, 32), seeds=[0])

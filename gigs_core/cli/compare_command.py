@@ -1,0 +1,151 @@
+"""``gigs compare``: the same items, users, recommender, judge, settings and seeds through
+several generators; one table, one side-by-side contact sheet, and every run's folder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from gigs_core.cli.run_command import RUN_OPTIONS, apply_config_file, create_judges, judge_options, run_config
+from gigs_core.cli.settings import parse_key_values
+from gigs_core.errors import UserInputError
+
+#: Photos are compared at the largest generator's size, and at least this size (SSIM's window is 11 px).
+COMPARISON_SIZE = 32
+
+#: Options of ``gigs run`` that mean the same here.
+SHARED = ("recommender", "recommender_option", "judge", "judge_option", "users", "n", "eps", "steps",
+          "inversion_steps", "shift_steps", "preference_weight", "perceptual", "preset", "seed", "device",
+          "overwrite", "config", "quiet")
+
+
+def per_generator(pairs: tuple[str, ...], flag: str, generators: list[str]) -> dict[str, list[str]]:
+    """``("ddim:checkpoint=x", …)`` → ``{"ddim": ["checkpoint=x"], …}``; every prefix must be a compared generator."""
+    grouped: dict[str, list[str]] = {name: [] for name in generators}
+    for pair in pairs:
+        name, sep, rest = pair.partition(":")
+        if not sep or name not in grouped:
+            raise UserInputError(f"{flag} takes GENERATOR:VALUE with GENERATOR one of {', '.join(generators)}; "
+                                 f"got {pair!r}")
+        grouped[name].append(rest)
+    return grouped
+
+
+def _generator_names(text: str | None) -> list[str]:
+    names = [name.strip() for name in (text or "").split(",") if name.strip()]
+    if not names:
+        raise UserInputError("give --generators NAME,NAME,… (see `gigs plugins` for the names)")
+    if len(set(names)) != len(names):
+        raise UserInputError(f"--generators lists a generator twice: {text!r}")
+    return names
+
+
+def _inverters(params: dict[str, Any], names: list[str], config) -> dict[str, Any]:
+    """Per generator, the inverter ``--inverter GENERATOR:INVERTER`` names (with its ``-I`` options), or ``None``."""
+    from gigs_core.config import InversionConfig
+    from gigs_core.factories import create_inverter
+    from gigs_core.registry import get_spec
+
+    chosen = {name: values[-1] for name, values in per_generator(params["inverter"], "--inverter", names).items()
+              if values}
+    options = per_generator(params["inverter_option"], "--inverter-option", names)
+    inverters = {}
+    for name in names:
+        given = parse_key_values(options[name], "--inverter-option")
+        if name not in chosen:
+            if given:
+                raise UserInputError(f"--inverter-option {name}:… needs --inverter {name}:INVERTER")
+            inverters[name] = None
+            continue
+        if get_spec("inverter", chosen[name]).options_model is InversionConfig:
+            given = {**config.inversion.model_dump(), **given}
+        inverters[name] = create_inverter(chosen[name], **given)
+    return inverters
+
+
+COMPARE_OPTIONS = [
+    click.Option(["--generators"], metavar="NAME,NAME,…", help="The generators to compare (see `gigs plugins`)."),
+    click.Option(["--generator-option", "-G"], multiple=True, metavar="GENERATOR:KEY=VALUE",
+                 help="An option of one generator (repeatable), e.g. ddim:checkpoint=unet-folder."),
+    click.Option(["--inverter"], multiple=True, metavar="GENERATOR:INVERTER",
+                 help="The inverter of one generator (repeatable), e.g. ddim:ddim-inversion [latent-optimization]."),
+    click.Option(["--inverter-option", "-I"], multiple=True, metavar="GENERATOR:KEY=VALUE",
+                 help="An option of one generator's inverter (repeatable)."),
+    click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(), metavar="FILE",
+                 help="Item photo to compare the generators on (repeatable; at least one)."),
+    click.Option(["--distance"], default="lpips-untrained", show_default=True, metavar="NAME",
+                 help="Perceptual distance of the variants to the item (any of `gigs plugins`' perceptual "
+                      "distances; 'none' to skip)."),
+    click.Option(["--out", "-o"], type=click.Path(), metavar="FOLDER", default="gigs-compare", show_default=True,
+                 help="Output folder."),
+]
+
+
+def build_compare_command() -> click.Command:
+    shared = [option for option in RUN_OPTIONS if option.name in SHARED]
+    return click.Command("compare", callback=click.pass_context(compare), params=[*COMPARE_OPTIONS, *shared],
+                         help="Compare generators: the same items, users, recommender, judge, settings and seeds "
+                              "through each; writes comparison.md/.json, a side-by-side contact sheet and each run.")
+
+
+def compare(ctx: click.Context, **params: Any) -> None:
+    params = apply_config_file(ctx, params)
+    names = _generator_names(params["generators"])
+    if not params["recommender"]:
+        raise UserInputError("give --recommender NAME (see `gigs plugins` for the names)")
+    if not params["items"]:
+        raise UserInputError("give at least one --item photo to compare the generators on")
+    generator_options = {name: parse_key_values(values, "--generator-option")
+                         for name, values in per_generator(params["generator_option"], "--generator-option",
+                                                           names).items()}
+    recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
+    judged_by = judge_options(params)
+    distance = None if params["distance"] == "none" else params["distance"]
+    if distance is not None:
+        from gigs_core.method.perceptual import check_perceptual_name
+
+        try:
+            check_perceptual_name(distance)
+        except ValueError as exc:
+            raise UserInputError(f"--distance: {exc}") from None
+    config = run_config(params)
+    from gigs_core.cli.preflight import item_names, option_paths, preflight, untrained_backends
+    from gigs_core.comparison import COMPARISON_FOLDER
+
+    out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"], marker=COMPARISON_FOLDER,
+                    inputs=[params["config"], *option_paths(*generator_options.values(), recommender_options,
+                                                            judged_by)])
+    for name in names:
+        for note in untrained_backends({"generator": (name, generator_options[name])}):
+            click.echo(f"warning: {note}", err=True)
+    for note in untrained_backends({"recommender": (params["recommender"], recommender_options),
+                                    **({"judge": (params["judge"], judged_by)} if params["judge"] else {})}):
+        click.echo(f"warning: {note}", err=True)
+    inverters = _inverters(params, names, config)
+
+    import torch
+
+    from gigs_core.cli.devices import pick_device
+    from gigs_core.cli.progress_display import CliProgress
+    from gigs_core.comparison import Contender, compare_generators
+    from gigs_core.factories import create_generator, create_recommender
+    from gigs_core.imaging import read_photo, resize
+
+    device = pick_device(params["device"])
+    contenders = [Contender(name, create_generator(name, **generator_options[name]).to(device), inverters[name])
+                  for name in names]
+    recommender = create_recommender(params["recommender"], **recommender_options).to(device)
+    judges = create_judges(params, judged_by, device)
+    size = max(COMPARISON_SIZE, *(contender.generator.resolution for contender in contenders))
+    photos = torch.cat([resize(read_photo(path, size)[0], size) for path in params["items"]]).to(device)
+    bars = CliProgress(enabled=not params["quiet"])
+    try:
+        comparison = compare_generators(contenders, recommender, photos, users=params["users"], config=config,
+                                        seeds=params["seed"], judges=judges, distance=distance,
+                                        item_names=item_names(params["items"]), progress=bars)
+    finally:
+        bars.close()
+    comparison.save(out, overwrite=params["overwrite"])
+    click.echo(comparison.table())
+    click.echo(f"wrote {out}/ (comparison.md, comparison.json, contact_sheet.png, runs/)")

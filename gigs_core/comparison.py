@@ -1,0 +1,171 @@
+"""Comparing generators: the same items, users, recommender, judges, settings and seeds, one
+GIGS run per generator (each with its own inverter), and one table of how each did.
+
+Generators differ in size and channels, so everything about fidelity and distance is
+measured at the item photo's own size and channels: reconstruction PSNR against the photo,
+the perceptual distance of the variants to it, and diversity, the opposite SSIM of each
+item's variants (1 − their mean pairwise SSIM; SSIM's window needs photos of 11 px or more).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gigs_core.atomic import FolderMarker, atomic_folder
+from gigs_core.config import GigsConfig
+from gigs_core.imaging import conform
+from gigs_core.method.perceptual import create_perceptual_distance
+from gigs_core.method.pipeline import run_gigs
+from gigs_core.metrics.diversity import opposite_ssim
+from gigs_core.metrics.image import psnr
+from gigs_core.metrics.item_distance import perceptual_distance_to_item
+from gigs_core.report.contact_sheet import render_contact_sheet
+from gigs_core.report.portable import portable
+from gigs_core.report.result import GigsRun
+
+#: The marker of a ``gigs compare`` folder.
+COMPARISON_FOLDER = FolderMarker(".gigs-compare", {"format": "gigs-compare", "version": 1})
+
+
+@dataclass
+class Contender:
+    """One generator under comparison, with the inverter to use for it (``None``: Algorithm 1's)."""
+
+    label: str
+    generator: Any
+    inverter: Any = None
+
+
+@dataclass
+class ComparisonRow:
+    """Means over the items of one contender's run."""
+
+    label: str
+    reconstruction_psnr: float
+    """dB, the reconstruction against the item photo at the photo's size and channels."""
+    preference_gain: float
+    """Mean variant preference minus the item's, by the recommender optimised against."""
+    judged_gains: dict[str, float]
+    """The same gain by each judge."""
+    diversity: float
+    """Opposite SSIM of the variants (1 − mean pairwise SSIM); higher is more diverse."""
+    distance_to_item: float | None
+    """Mean perceptual distance of the variants to the item photo (``None`` without a distance)."""
+    seconds: float
+
+    def summary(self) -> dict[str, Any]:
+        return {"label": self.label, "reconstruction_psnr_db": self.reconstruction_psnr,
+                "preference_gain": self.preference_gain, "judged_gains": self.judged_gains,
+                "diversity_opposite_ssim": self.diversity, "distance_to_item": self.distance_to_item,
+                "seconds": self.seconds}
+
+
+@dataclass
+class Comparison:
+    """The rows, and every contender's full run."""
+
+    rows: list[ComparisonRow]
+    runs: dict[str, GigsRun]
+    distance: str
+    photos: torch.Tensor
+    notes: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        """A markdown table, one line per contender."""
+        judges = sorted({name for row in self.rows for name in row.judged_gains})
+        head = ["generator", "recon PSNR (dB)", "gain (optimised)", *[f"gain ({name})" for name in judges],
+                "diversity (1−SSIM)", f"distance to item ({self.distance})", "seconds"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for row in self.rows:
+            distance = "-" if row.distance_to_item is None else f"{row.distance_to_item:.4f}"
+            cells = [row.label, f"{row.reconstruction_psnr:.2f}", f"{row.preference_gain:+.4f}",
+                     *[f"{row.judged_gains[name]:+.4f}" for name in judges],
+                     f"{row.diversity:.4f}", distance, f"{row.seconds:.1f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def report(self) -> dict[str, Any]:
+        return portable({"metadata": dict(COMPARISON_FOLDER.content), "distance_to_item": self.distance,
+                         "rows": [row.summary() for row in self.rows], "notes": self.notes})
+
+    def contact_sheet(self):
+        """Per item, one line per contender: the photo, the reconstruction and the variants."""
+        lines = []
+        for index in range(self.photos.shape[0]):
+            for label, run in self.runs.items():
+                item = run.items[index]
+                size, channels = item.reconstruction.shape[-1], item.reconstruction.shape[0]
+                photo = conform(self.photos[index:index + 1], size, channels)[0]
+                lines.append([(photo, f"{item.name}\n{label}"), *item.contact_row()[1:]])
+        return render_contact_sheet(lines)
+
+    def save(self, folder: str | Path, overwrite: bool = False) -> Path:
+        """``comparison.md``, ``comparison.json``, ``contact_sheet.png`` and ``runs/LABEL/`` (each a
+        gigs run folder), written atomically; replaces only a comparison folder gigs wrote."""
+        with atomic_folder(folder, overwrite=overwrite, marker=COMPARISON_FOLDER) as staging:
+            (staging / "comparison.md").write_text(self.table() + "\n" + "".join(f"\n{note}\n" for note in self.notes))
+            (staging / "comparison.json").write_text(json.dumps(self.report(), indent=2, allow_nan=False))
+            self.contact_sheet().save(staging / "contact_sheet.png")
+            for label, run in self.runs.items():
+                run.save(staging / "runs" / label)
+        return Path(folder)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+@torch.no_grad()
+def _row(label: str, run: GigsRun, photos: torch.Tensor, distance, seconds: float) -> ComparisonRow:
+    size, channels = photos.shape[-1], photos.shape[1]
+    reconstructions = conform(torch.stack([item.reconstruction for item in run.items]), size, channels)
+    at_photo_size = torch.stack([conform(item.variants, size, channels) for item in run.items])
+    judges = sorted({name for item in run.items for name in item.judged})
+    return ComparisonRow(
+        label=label,
+        reconstruction_psnr=float(psnr(photos, reconstructions).mean()),
+        preference_gain=_mean([item.mean_gain for item in run.items]),
+        judged_gains={name: _mean([item.judged[name].mean_gain for item in run.items]) for name in judges},
+        diversity=opposite_ssim(at_photo_size).mean,
+        distance_to_item=None if distance is None else perceptual_distance_to_item(distance, photos,
+                                                                                   at_photo_size).mean,
+        seconds=seconds,
+    )
+
+
+def compare_generators(
+    contenders: Sequence[Contender],
+    recommender,
+    photos: torch.Tensor,
+    *,
+    users="all",
+    config: GigsConfig | None = None,
+    seeds: int | Sequence[int] = 0,
+    judges: Mapping[str, Any] | None = None,
+    distance: str | None = "lpips-untrained",
+    item_names: Sequence[str] | None = None,
+    progress=None,
+) -> Comparison:
+    """Run GIGS with each contender on the same ``photos`` (``N×C×H×W`` in ``[0, 1]``, any size),
+    users, recommender, ``judges``, config and seeds; ``distance`` names the perceptual distance
+    of variants to the item (any registered one; ``None`` or ``"none"`` to skip it)."""
+    labels = [contender.label for contender in contenders]
+    if len(set(labels)) != len(labels) or not labels:
+        raise ValueError(f"contenders need distinct labels, got {labels}")
+    measure = None if distance in (None, "none") else create_perceptual_distance(distance).eval()  # on the CPU
+    runs, rows = {}, []
+    for contender in contenders:
+        started = time.perf_counter()
+        run = run_gigs(contender.generator, recommender, photos, users=users, config=config, seeds=seeds,
+                       inverter=contender.inverter, item_names=item_names, judges=judges, progress=progress)
+        seconds = time.perf_counter() - started
+        rows.append(_row(contender.label, run, photos.cpu(), measure, seconds))
+        runs[contender.label] = run
+    return Comparison(rows=rows, runs=runs, distance=distance or "none", photos=photos.cpu())
