@@ -1,0 +1,1 @@
+"""BigGAN generators (Hugging Face pytorch-pretrained-BigGAN folders) for gigs."""
