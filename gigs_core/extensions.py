@@ -114,15 +114,18 @@ def _trainer(plugin, kind, name, command, description=""):
     return (kind, name), Extension("register_trainers", name, command, description, plugin, {"kind": kind})
 
 
-def _default_run(plugin, name, runner, options=(), description=""):
+def _default_run(plugin, name, runner, options=(), description="", batch=None):
     import click
 
     name = _checked_name("default run", name)
     _checked_callable("default run", name, runner)
+    if batch is not None:
+        _checked_callable("default batch", name, batch)
     options = tuple(options)
     if not all(isinstance(option, click.Option) for option in options):
         raise PluginError(f"default run {name!r}: options must be click.Option objects")
-    return ("default",), Extension("register_default_run", name, runner, description, plugin, {"options": options})
+    extra = {"options": options, "batch": batch}
+    return ("default",), Extension("register_default_run", name, runner, description, plugin, extra)
 
 
 def datasets() -> dict[str, Extension]:

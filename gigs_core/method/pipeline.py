@@ -64,8 +64,10 @@ def run_gigs(
     """Run GIGS for each item image (``N×C×H×W`` in ``[0, 1]``, any size), or, with
     ``items=None``, in class-level mode around ``class_level_count`` sampled latents.
 
-    ``seeds`` is one seed per item, or an int ``s`` meaning ``s, s+1, …``; the
-    same seeds give the same result whether items run together or one by one.
+    ``seeds`` is one seed per item, or an int ``s`` meaning ``s, s+1, …``; an item's random
+    draws depend only on its seed, so items run together or one by one start alike and follow
+    the same path up to the rounding of batched kernels (Adam can magnify that to about 1e-2
+    relative in the preferences of real models; one by one, results are bit-identical).
 
     ``judges`` (name → recommender) score the item, its reconstruction and the variants for
     the same users after the run: a gain the optimised recommender alone sees may be an

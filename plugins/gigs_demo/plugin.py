@@ -12,11 +12,17 @@ def _run_demo(params, overrides):
     run_demo_command(params, overrides)
 
 
+def _demo_batch(overrides):
+    from gigs_demo.batch import DemoBatch
+
+    return DemoBatch(overrides)
+
+
 @hookimpl
 def register_default_run(register):
     from gigs_demo.cli import RUN_OPTIONS
 
-    register("demo", _run_demo, options=RUN_OPTIONS,
+    register("demo", _run_demo, options=RUN_OPTIONS, batch=_demo_batch,
              description="a ProGAN and a DVBPR trained on Fashion-MNIST with synthetic users, on a bundled item "
                          "or your --item photo (see `gigs demo info`).")
 
