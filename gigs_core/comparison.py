@@ -14,12 +14,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
 from gigs_core.atomic import FolderMarker, atomic_folder
 from gigs_core.config import GigsConfig
+from gigs_core.errors import UserInputError
 from gigs_core.imaging import conform
 from gigs_core.method.perceptual import create_perceptual_distance
 from gigs_core.method.pipeline import run_gigs
@@ -32,6 +33,47 @@ from gigs_core.report.result import GigsRun
 
 #: The marker of a ``gigs compare`` folder.
 COMPARISON_FOLDER = FolderMarker(".gigs-compare", {"format": "gigs-compare", "version": 1})
+
+
+class DefaultComparison(Protocol):
+    """What a plugin's default run offers ``gigs compare`` when no recommender is named: a
+    catalogue with its own generators, recommender, judges, items and user segments."""
+
+    def generators(self) -> dict[str, dict[str, Any]]:
+        """The catalogue's generators: backend name → options (e.g. its checkpoint)."""
+
+    def items(self) -> list[Path]:
+        """The item photos a comparison takes without ``--item``."""
+
+    def segments(self) -> list[str]:
+        """The segment names; the first is the default."""
+
+    def users(self, segment: str) -> list[int]:
+        """The user ids of a segment."""
+
+    def config(self, overrides: dict[str, dict[str, Any]]) -> GigsConfig:
+        """The catalogue's Algorithm 1 settings with the user's ``overrides`` on top."""
+
+    def distance(self) -> str:
+        """The perceptual distance of variants to items that suits the catalogue."""
+
+    def recommender(self, device: torch.device):
+        """The recommender to optimise against, on ``device``."""
+
+    def judges(self, device: torch.device) -> dict[str, Any]:
+        """Recommenders over the same users that judge the gains (e.g. a ground truth)."""
+
+
+def default_comparison() -> DefaultComparison:
+    """The default run's comparison support, or a one-line error when no plugin offers one."""
+    from gigs_core import extensions
+
+    default = extensions.default_run()
+    factory = default.extra.get("compare") if default else None
+    if factory is None:
+        raise UserInputError("give --recommender NAME (no installed plugin provides a default comparison; "
+                             "see `gigs plugins`)")
+    return factory()
 
 
 @dataclass
@@ -81,7 +123,7 @@ class Comparison:
         """A markdown table, one line per contender."""
         judges = sorted({name for row in self.rows for name in row.judged_gains})
         head = ["generator", "recon PSNR (dB)", "gain (optimised)", *[f"gain ({name})" for name in judges],
-                "diversity (1−SSIM)", f"distance to item ({self.distance})", "seconds"]
+                "diversity (1−SSIM)", f"distance to item ({portable(self.distance)})", "seconds"]
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for row in self.rows:
             distance = "-" if row.distance_to_item is None else f"{row.distance_to_item:.4f}"

@@ -114,17 +114,18 @@ def _trainer(plugin, kind, name, command, description=""):
     return (kind, name), Extension("register_trainers", name, command, description, plugin, {"kind": kind})
 
 
-def _default_run(plugin, name, runner, options=(), description="", batch=None):
+def _default_run(plugin, name, runner, options=(), description="", batch=None, compare=None):
     import click
 
     name = _checked_name("default run", name)
     _checked_callable("default run", name, runner)
-    if batch is not None:
-        _checked_callable("default batch", name, batch)
+    for what, factory in (("default batch", batch), ("default comparison", compare)):
+        if factory is not None:
+            _checked_callable(what, name, factory)
     options = tuple(options)
     if not all(isinstance(option, click.Option) for option in options):
         raise PluginError(f"default run {name!r}: options must be click.Option objects")
-    extra = {"options": options, "batch": batch}
+    extra = {"options": options, "batch": batch, "compare": compare}
     return ("default",), Extension("register_default_run", name, runner, description, plugin, extra)
 
 

@@ -95,14 +95,17 @@ def register_default_run(register):
     """Register what ``gigs run`` does when no ``--generator``/``--recommender`` is given
     (the built-in demo does this). At most one plugin may.
 
-    ``register(name, runner, options=(), description="", batch=None)``: ``options`` are extra
+    ``register(name, runner, options=(), description="", batch=None, compare=None)``: ``options`` are extra
     ``click.Option`` objects added to ``gigs run`` (they apply to this default run only);
     ``runner(params, overrides)`` receives every ``gigs run`` parameter by name and the
     Algorithm 1 settings the user gave (``{"inversion": {...}, "shift": {...}}``, from
     flags and ``--config``), runs, saves into ``params["out"]`` and prints its summary.
     ``batch(overrides)``, when given, is what ``gigs batch`` uses without backends: it
     returns a :class:`gigs_core.batch.runner.DefaultBatch` (default items and segments, and
-    a runner that loads the models once).
+    a runner that loads the models once). ``compare()``, when given, is what
+    ``gigs compare`` uses without ``--recommender``: it returns a
+    :class:`gigs_core.comparison.DefaultComparison` (the catalogue's generators, recommender,
+    judges, items and segments).
     """
 
 

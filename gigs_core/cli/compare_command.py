@@ -65,7 +65,8 @@ def _inverters(params: dict[str, Any], names: list[str], config) -> dict[str, An
 
 
 COMPARE_OPTIONS = [
-    click.Option(["--generators"], metavar="NAME,NAME,…", help="The generators to compare (see `gigs plugins`)."),
+    click.Option(["--generators"], metavar="NAME,NAME,…",
+                 help="The generators to compare (see `gigs plugins`) [the default catalogue's own]."),
     click.Option(["--generator-option", "-G"], multiple=True, metavar="GENERATOR:KEY=VALUE",
                  help="An option of one generator (repeatable), e.g. ddim:checkpoint=unet-folder."),
     click.Option(["--inverter"], multiple=True, metavar="GENERATOR:INVERTER",
@@ -73,10 +74,12 @@ COMPARE_OPTIONS = [
     click.Option(["--inverter-option", "-I"], multiple=True, metavar="GENERATOR:KEY=VALUE",
                  help="An option of one generator's inverter (repeatable)."),
     click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(), metavar="FILE",
-                 help="Item photo to compare the generators on (repeatable; at least one)."),
-    click.Option(["--distance"], default="lpips-untrained", show_default=True, metavar="NAME",
+                 help="Item photo to compare the generators on (repeatable) [the default catalogue's items]."),
+    click.Option(["--distance"], metavar="NAME",
                  help="Perceptual distance of the variants to the item (any of `gigs plugins`' perceptual "
-                      "distances; 'none' to skip)."),
+                      "distances; 'none' to skip) [the default catalogue's; else lpips-untrained]."),
+    click.Option(["--segment"], metavar="NAME",
+                 help="Without --recommender: the default catalogue's user segment [its first]."),
     click.Option(["--out", "-o"], type=click.Path(), metavar="FOLDER", default="gigs-compare", show_default=True,
                  help="Output folder."),
 ]
@@ -85,23 +88,48 @@ COMPARE_OPTIONS = [
 def build_compare_command() -> click.Command:
     shared = [option for option in RUN_OPTIONS if option.name in SHARED]
     return click.Command("compare", callback=click.pass_context(compare), params=[*COMPARE_OPTIONS, *shared],
-                         help="Compare generators: the same items, users, recommender, judge, settings and seeds "
-                              "through each; writes comparison.md/.json, a side-by-side contact sheet and each run.")
+                         help="Compare generators: the same items, users, recommender, judges, settings and seeds "
+                              "through each; writes comparison.md/.json, a side-by-side contact sheet and each run. "
+                              "Without --recommender it compares on the default catalogue (the demo's: its "
+                              "generators, DVBPR, ground-truth judge, items and --segment).")
+
+
+def _catalogue(params: dict[str, Any]):
+    """``(default comparison or None, generator names, options per generator)``: without
+    ``--recommender`` the default run's catalogue supplies the recommender, judges, users, items
+    and its own generators (``--generators`` may name others, configured with ``-G``)."""
+    default = None
+    if not params["recommender"]:
+        from gigs_core.comparison import default_comparison
+
+        default = default_comparison()
+    elif params["segment"]:
+        raise UserInputError("--segment applies to the default catalogue only (gigs compare without --recommender); "
+                             "give --users")
+    own = default.generators() if default else {}
+    names = _generator_names(params["generators"]) if params["generators"] or not own else list(own)
+    given = per_generator(params["generator_option"], "--generator-option", names)
+    options = {name: {**own.get(name, {}), **parse_key_values(given[name], "--generator-option")} for name in names}
+    return default, names, options
 
 
 def compare(ctx: click.Context, **params: Any) -> None:
     params = apply_config_file(ctx, params)
-    names = _generator_names(params["generators"])
-    if not params["recommender"]:
-        raise UserInputError("give --recommender NAME (see `gigs plugins` for the names)")
-    if not params["items"]:
+    default, names, generator_options = _catalogue(params)
+    if default is not None and params["users"] != "all":
+        raise UserInputError("the default catalogue takes --segment NAME instead of --users")
+    items = list(params["items"]) or ([str(path) for path in default.items()] if default else [])
+    if not items:
         raise UserInputError("give at least one --item photo to compare the generators on")
-    generator_options = {name: parse_key_values(values, "--generator-option")
-                         for name, values in per_generator(params["generator_option"], "--generator-option",
-                                                           names).items()}
+    segment = None
+    if default is not None:
+        segment = params["segment"] or default.segments()[0]
+        if segment not in default.segments():
+            raise UserInputError(f"--segment {segment!r} is not one of {', '.join(default.segments())}")
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
     judged_by = judge_options(params)
-    distance = None if params["distance"] == "none" else params["distance"]
+    distance = params["distance"] or (default.distance() if default else "lpips-untrained")
+    distance = None if distance == "none" else distance
     if distance is not None:
         from gigs_core.method.perceptual import check_perceptual_name
 
@@ -109,18 +137,20 @@ def compare(ctx: click.Context, **params: Any) -> None:
             check_perceptual_name(distance)
         except ValueError as exc:
             raise UserInputError(f"--distance: {exc}") from None
-    config = run_config(params)
+    from gigs_core.cli.run_command import settings_overrides
+
+    config = default.config(settings_overrides(params)) if default else run_config(params)
     from gigs_core.cli.preflight import item_names, option_paths, preflight, untrained_backends
     from gigs_core.comparison import COMPARISON_FOLDER
 
-    out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"], marker=COMPARISON_FOLDER,
+    out = preflight(params["out"], overwrite=params["overwrite"], items=items, marker=COMPARISON_FOLDER,
                     inputs=[params["config"], *option_paths(*generator_options.values(), recommender_options,
                                                             judged_by)])
-    for name in names:
-        for note in untrained_backends({"generator": (name, generator_options[name])}):
-            click.echo(f"warning: {note}", err=True)
-    for note in untrained_backends({"recommender": (params["recommender"], recommender_options),
-                                    **({"judge": (params["judge"], judged_by)} if params["judge"] else {})}):
+    backends = {**{f"generator {name}": ("generator", name, generator_options[name]) for name in names},
+                **({"recommender": ("recommender", params["recommender"], recommender_options)} if not default
+                   else {}),
+                **({"judge": ("recommender", params["judge"], judged_by)} if params["judge"] else {})}
+    for note in untrained_backends(backends):
         click.echo(f"warning: {note}", err=True)
     inverters = _inverters(params, names, config)
 
@@ -135,17 +165,25 @@ def compare(ctx: click.Context, **params: Any) -> None:
     device = pick_device(params["device"])
     contenders = [Contender(name, create_generator(name, **generator_options[name]).to(device), inverters[name])
                   for name in names]
-    recommender = create_recommender(params["recommender"], **recommender_options).to(device)
-    judges = create_judges(params, judged_by, device)
+    if default is None:
+        recommender, judges, users = (create_recommender(params["recommender"], **recommender_options).to(device),
+                                      {}, params["users"])
+    else:
+        recommender, judges, users = default.recommender(device), default.judges(device), default.users(segment)
+    judges.update(create_judges(params, judged_by, device))
     size = max(COMPARISON_SIZE, *(contender.generator.resolution for contender in contenders))
-    photos = torch.cat([resize(read_photo(path, size)[0], size) for path in params["items"]]).to(device)
+    photos = torch.cat([resize(read_photo(path, size)[0], size) for path in items]).to(device)
     bars = CliProgress(enabled=not params["quiet"])
     try:
-        comparison = compare_generators(contenders, recommender, photos, users=params["users"], config=config,
+        comparison = compare_generators(contenders, recommender, photos, users=users, config=config,
                                         seeds=params["seed"], judges=judges, distance=distance,
-                                        item_names=item_names(params["items"]), progress=bars)
+                                        item_names=item_names(items), progress=bars)
     finally:
         bars.close()
+    if segment is not None:
+        comparison.notes.append(f"segment: {segment} ({len(users)} users)")
     comparison.save(out, overwrite=params["overwrite"])
     click.echo(comparison.table())
+    for note in comparison.notes:
+        click.echo(note)
     click.echo(f"wrote {out}/ (comparison.md, comparison.json, contact_sheet.png, runs/)")

@@ -34,20 +34,23 @@ def preflight(out: str | Path, *, overwrite: bool, items: Iterable[str | Path] =
     return check_output_folder(out, overwrite, inputs=[*items, *given], marker=marker)
 
 
-def untrained_backends(backends: Mapping[str, tuple[str, Mapping[str, Any]]]) -> list[str]:
-    """Notes for each ``role: (name, options)`` whose backend loads weights (its options are
+def untrained_backends(backends: Mapping[str, tuple]) -> list[str]:
+    """Notes for each ``role: (name, options)`` (or ``role: (kind, name, options)`` when the role
+    is not a backend kind; a role ``"generator NAME"`` is one of ``gigs compare``'s) whose backend loads weights (its options are
     :class:`~gigs_core.options.CheckpointOptions`) but was given no ``checkpoint``: it would
     run with random weights, which a user who forgot ``-G checkpoint=…`` must hear at once."""
     from gigs_core.options import CheckpointOptions
     from gigs_core.registry import get_spec
 
-    flags = {"generator": "-G", "recommender": "-R", "judge": "-J"}
-    kinds = {"judge": "recommender"}
-    return [f"the {role} {name!r} was given no checkpoint: it runs with random, untrained weights, so the "
-            f"results mean nothing (give {flags[role]} checkpoint=FILE)"
-            for role, (name, options) in backends.items()
-            if issubclass(get_spec(kinds.get(role, role), name).options_model, CheckpointOptions)
-            and not options.get("checkpoint")]
+    notes = []
+    for role, described in backends.items():
+        kind, name, options = described if len(described) == 3 else (role, *described)
+        flag = {"generator": "-G", "recommender": "-R", "judge": "-J"}[role.split()[0]]
+        setting = f"{name}:checkpoint=FILE" if " " in role else "checkpoint=FILE"  # gigs compare: -G NAME:KEY=VALUE
+        if issubclass(get_spec(kind, name).options_model, CheckpointOptions) and not options.get("checkpoint"):
+            notes.append(f"the {role.split()[0]} {name!r} was given no checkpoint: it runs with random, untrained "
+                         f"weights, so the results mean nothing (give {flag} {setting})")
+    return notes
 
 
 def option_paths(*options: Mapping[str, Any]) -> list[str]:

@@ -250,7 +250,7 @@ def run(ctx: click.Context, **params: Any) -> None:
                     inputs=[params["config"], *option_paths(generator_options, recommender_options, judged_by)])
     untrained = untrained_backends({"generator": (params["generator"], generator_options),
                                     "recommender": (params["recommender"], recommender_options),
-                                    **({"judge": (params["judge"], judged_by)} if params["judge"] else {})})
+                                    **({"judge": ("recommender", params["judge"], judged_by)} if params["judge"] else {})})
     for note in untrained:
         click.echo(f"warning: {note}", err=True)
     inverter = _inverter(params, config)

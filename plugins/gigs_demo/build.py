@@ -4,7 +4,7 @@ Each model is trained by gigs's own commands (the public interface of the
 backends' plugins), each in a child process:
 
 1. ``gigs data synth-users``        synthetic users with a known utility (5,000, seed 0);
-2. ``gigs train recommender``       DVBPR (``cnnf-small``, 28 px) on their interactions;
+2. ``gigs train recommender``       DVBPR (``--recommender dvbpr``, ``cnnf-small``, 28 px) on their interactions;
 3. ``gigs train generator``         a 32×32 grey ProGAN (latent 128);
 4. ``gigs train classifier``        the domain classifier (perceptual-distance fallback);
 
@@ -249,7 +249,7 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
              ["data", "synth-users", "--data", spec, "--out", str(work / "users.users.npz"), "--seed", str(SEED),
               *settings["users"]], work / "users.users.npz", shutil.copyfile),
             ("recommender", "DVBPR recommender", inputs.recommender,
-             ["train", "recommender", "--data", f"users:{users_path}", "--out", str(work / "dvbpr"),
+             ["train", "recommender", "--recommender", "dvbpr", "--data", f"users:{users_path}", "--out", str(work / "dvbpr"),
               "--seed", str(SEED), "--quiet", "--no-resume", *settings["recommender"]],
              work / "dvbpr" / "best.safetensors", _copy_checkpoint),
             ("generator", "ProGAN generator", inputs.generator,

@@ -18,11 +18,17 @@ def _demo_batch(overrides):
     return DemoBatch(overrides)
 
 
+def _demo_comparison():
+    from gigs_demo.compare import DemoComparison
+
+    return DemoComparison()
+
+
 @hookimpl
 def register_default_run(register):
     from gigs_demo.cli import RUN_OPTIONS
 
-    register("demo", _run_demo, options=RUN_OPTIONS, batch=_demo_batch,
+    register("demo", _run_demo, options=RUN_OPTIONS, batch=_demo_batch, compare=_demo_comparison,
              description="a ProGAN and a DVBPR trained on Fashion-MNIST with synthetic users, on a bundled item "
                          "or your --item photo (see `gigs demo info`).")
 

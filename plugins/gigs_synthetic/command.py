@@ -34,4 +34,4 @@ def synth_users(spec: str, out: str, num_users: int, interactions: int, segments
     counts = {name: int((users.segments == k).sum()) for k, name in enumerate(users.segment_names)}
     click.echo(f"wrote {path}: {users.num_users} users, {sum(map(len, users.train))} train interactions; "
                f"segments {counts}")
-    click.echo(f"train on it with: gigs train recommender --data users:{path} --out DIR")
+    click.echo(f"train on it with: gigs train recommender --recommender dvbpr --data users:{path} --out DIR")

@@ -141,7 +141,7 @@ def test_train_command_end_to_end_and_errors(tmp_path):
     assert "best checkpoint" in result.output and (tmp_path / "out" / "best.safetensors").is_file()
     bad_option = runner.invoke(cli, args[:-1] + ["-R", "depth=3"])
     assert bad_option.exit_code == 2 and "depth" in bad_option.output
-    bad_data = runner.invoke(cli, ["train", "recommender", "--data", "fashion-mnist:/nowhere", "--out", str(tmp_path / "o")])
+    bad_data = runner.invoke(cli, ["train", "recommender", "--recommender", "dvbpr", "--data", "fashion-mnist:/nowhere", "--out", str(tmp_path / "o")])
     assert bad_data.exit_code == 2 and "does not exist" in bad_data.output
     not_trainable = runner.invoke(cli, ["train", "recommender", "--recommender", "toy", "--data", spec, "--out", str(tmp_path / "o")])
     assert not_trainable.exit_code == 2 and "trainable" in not_trainable.output

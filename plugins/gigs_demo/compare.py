@@ -1,0 +1,51 @@
+"""The demo catalogue as the default of ``gigs compare``: the bundle's generator, DVBPR to
+optimise against, the synthetic users' ground-truth utility as a judge, five bundled items
+(one per category of the first five) and the taste segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gigs_demo.bundle import DemoBundle
+
+#: Items compared without --item: the first five bundled items (T-shirt, trouser, pullover, dress, coat).
+DEFAULT_ITEMS = 5
+
+
+class DemoComparison:
+    """The shipped bundle (or ``$GIGS_DEMO_BUNDLE``)."""
+
+    def __init__(self) -> None:
+        from gigs_demo.runner import choose_perceptual
+
+        self.bundle = DemoBundle()
+        self.truth = self.bundle.ground_truth()
+        self.perceptual, _ = choose_perceptual(self.bundle)
+
+    def generators(self) -> dict[str, dict[str, Any]]:
+        return {"progan": {"checkpoint": str(self.bundle.path("generator"))}}
+
+    def items(self) -> list[Path]:
+        return [item.path for item in self.bundle.items[:DEFAULT_ITEMS]]
+
+    def segments(self) -> list[str]:
+        default = self.bundle.demo_settings["default_segment"]
+        return [default, *(name for name in self.bundle.segments if name != default)]
+
+    def users(self, segment: str) -> list[int]:
+        return self.bundle.group_users(self.truth, segment).tolist()
+
+    def config(self, overrides: dict[str, dict[str, Any]]):
+        from gigs_demo.runner import demo_config
+
+        return demo_config(self.bundle.demo_settings, overrides, self.perceptual)
+
+    def distance(self) -> str:
+        return self.perceptual
+
+    def recommender(self, device):
+        return self.bundle.recommender().to(device)
+
+    def judges(self, device) -> dict[str, Any]:
+        return {"ground-truth": self.truth.to(device)}
