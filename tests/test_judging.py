@@ -90,3 +90,62 @@ def test_the_report_page_says_when_a_judge_disagrees():
     agree = judge_sentence("vbpr", 0.2, 0.5)
     assert "sees a mean change of +0.2000" in agree and "disagrees" not in agree
     assert "It disagrees on the direction" in judge_sentence("vbpr", -0.1, 0.5)
+
+
+def test_gains_in_catalogue_standard_deviations(fast_config, tmp_path):
+    catalogue = torch.rand(30, 1, 12, 12, generator=torch.Generator().manual_seed(4))
+    generator, recommender = create_generator("linear"), create_recommender("pixel")
+    judge = create_recommender("pixel", seed=7)
+    items = torch.rand(2, 1, 12, 12, generator=torch.Generator().manual_seed(0))
+    run = run_gigs(generator, recommender, items, users="0,2", config=fast_config, seeds=[1, 2],
+                   judges={"other": judge}, catalogue=catalogue)
+    users = torch.tensor([0, 2])
+    with torch.no_grad():
+        expected = {"optimised": float(recommender.group_score(catalogue, users).double().std()),
+                    "other": float(judge.group_score(catalogue, users).double().std())}
+    assert run.gain_units == pytest.approx(expected)
+    gains = run.gains_in_std()["items"][run.items[0].name]
+    optimised = run.items[0].mean_gain / expected["optimised"]
+    judged = run.items[0].judged["other"].mean_gain / expected["other"]
+    assert gains["optimised"]["gain_in_std"] == pytest.approx(optimised)
+    assert gains["other"]["gain_in_std"] == pytest.approx(judged)
+    assert gains["other"]["ratio_to_optimised"] == pytest.approx(judged / optimised)
+    report = json.loads((run.save(tmp_path / "out") / "report.json").read_text())
+    assert report["gains_in_catalogue_std"]["catalogue_std"] == pytest.approx(expected)
+    assert "standard deviations over the catalogue" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_a_judge_may_not_take_the_optimised_recommenders_name(fast_config):
+    with pytest.raises(UserInputError, match="may not be called 'optimised'"):
+        _run(fast_config, {"optimised": create_recommender("pixel")})
+
+
+def test_gigs_run_with_a_catalogue_prints_gains_in_standard_deviations(tmp_path):
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from gigs_core.cli.main import cli
+
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    rows = ["item_id,image"]
+    for index in range(6):
+        Image.new("L", (12, 12), 30 * index).save(shop / f"{index}.png")
+        rows.append(f"{index},{index}.png")
+    (shop / "items.csv").write_text("\n".join(rows) + "\n")
+    (shop / "interactions.csv").write_text("user_id,item_id\n0,0\n1,1\n")
+    Image.new("L", (12, 12), 90).save(tmp_path / "item.png")
+    (tmp_path / "fast.toml").write_text('[shift]\npredictor_trunk = "tiny-cnn"\npredictor_trunk_options = {}\n')
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["run", "-g", "linear", "-r", "pixel", "--judge", "pixel", "-J", "seed=7",
+                                      "--catalogue", f"csv:{shop}", "--item", str(tmp_path / "item.png"),
+                                      "--steps", "5", "--n", "3", "--perceptual", "none",
+                                      "--config", str(tmp_path / "fast.toml"), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    units = report["gains_in_catalogue_std"]["catalogue_std"]
+    assert set(units) == {"optimised", "pixel"}
+    assert f"(σ = {units['optimised']:.4f})" in result.output and "judged / optimised" in result.output
+    missing = CliRunner().invoke(cli, ["run", "-g", "linear", "-r", "pixel", "--catalogue", f"csv:{tmp_path / 'no'}",
+                                       "--item", str(tmp_path / "item.png"), "--out", str(tmp_path / "x")])
+    assert missing.exit_code == 2 and not (tmp_path / "x").exists()

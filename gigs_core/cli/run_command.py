@@ -108,13 +108,38 @@ def judged_lines(run) -> list[str]:
     lines = []
     judges = sorted({name for item in run.items for name in item.judged})
     optimised = sum(item.mean_gain for item in run.items) / len(run.items)
+    from gigs_core.report.result import OPTIMISED
+
+    units = run.gain_units
+    if units:
+        lines.append(f"the optimised recommender's gain in its catalogue standard deviations: "
+                     f"{optimised / units[OPTIMISED]:+.2f} σ (σ = {units[OPTIMISED]:.4f})")
     for name in judges:
         judged = sum(item.judged[name].mean_gain for item in run.items) / len(run.items)
         lines.append(f"judged by {name}: mean gain {judged:+.4f} (the recommender optimised against: {optimised:+.4f})")
+        if units and units.get(name) and units[OPTIMISED] and optimised:
+            in_std = judged / units[name]
+            lines.append(f"  in catalogue standard deviations: {in_std:+.2f} σ (σ = {units[name]:.4f}); judged / optimised "
+                         f"= {in_std / (optimised / units[OPTIMISED]):.2f}")
         if (judged > 0) != (optimised > 0):
             lines.append(f"  {name} disagrees on the direction: the gain may be an artefact of optimising against "
                          f"one model")
     return lines
+
+
+def catalogue_images(params: dict[str, Any]):
+    """``--catalogue``'s images (a seeded sample of ``--catalogue-size`` items), or ``None``."""
+    if not params["catalogue"]:
+        return None
+    import numpy as np
+
+    from gigs_core.data import open_dataset
+
+    dataset = open_dataset(params["catalogue"])
+    count = min(params["catalogue_size"], dataset.num_items)
+    ids = np.sort(np.random.default_rng(0).choice(dataset.num_items, size=count, replace=False))
+    first = dataset.image(int(ids[0]))
+    return dataset.images(ids, size=max(first.shape[-2:]))
 
 
 def judge_options(params: dict[str, Any]) -> dict[str, Any]:
@@ -177,6 +202,11 @@ RUN_OPTIONS = [
                       "run without being optimised against: a second opinion on the gain."),
     click.Option(["--judge-option", "-J"], multiple=True, metavar="KEY=VALUE",
                  help="Judge option (repeatable), e.g. checkpoint=other.safetensors."),
+    click.Option(["--catalogue"], metavar="SPEC",
+                 help="Dataset spec (e.g. fashion-mnist, csv:DIR): every gain is also given in units of its "
+                      "scorer's standard deviation over this catalogue's items, so judges' gains compare."),
+    click.Option(["--catalogue-size"], type=click.IntRange(min=2), default=1000, show_default=True,
+                 help="Items drawn from --catalogue (seeded) for those standard deviations."),
     click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(), metavar="FILE",
                  help="Item image (repeatable). None: class-level mode."),
     click.Option(["--count"], default=1, show_default=True, type=click.IntRange(min=1),
@@ -254,6 +284,7 @@ def run(ctx: click.Context, **params: Any) -> None:
     for note in untrained:
         click.echo(f"warning: {note}", err=True)
     inverter = _inverter(params, config)
+    catalogue = catalogue_images(params)
 
     from gigs_core.cli.devices import pick_device
     from gigs_core.cli.progress_display import CliProgress
@@ -298,6 +329,7 @@ def run(ctx: click.Context, **params: Any) -> None:
             },
             progress=bars,
             judges=judges,
+            catalogue=catalogue,
         )
     finally:
         bars.close()

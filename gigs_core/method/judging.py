@@ -15,12 +15,15 @@ import torch
 
 from gigs_core.errors import UserInputError
 from gigs_core.method.modules import frozen
-from gigs_core.report.result import JudgedScores
+from gigs_core.report.result import OPTIMISED, JudgedScores
 
 
 def check_judges(judges: Mapping[str, Any], group: torch.Tensor) -> None:
     """Every judge must know every user of the group (checked before any computing)."""
     for name, judge in judges.items():
+        if name == OPTIMISED:
+            raise UserInputError(f"a judge may not be called {OPTIMISED!r}: reports use that name for the "
+                                 "recommender the run optimised against")
         if int(group.max()) >= judge.num_users:
             raise UserInputError(f"judge {name!r} knows {judge.num_users} users but the group has user id "
                                  f"{int(group.max())}; a judge must be trained on the same users")
@@ -41,3 +44,18 @@ def judge_scores(judges: Mapping[str, Any], group: torch.Tensor, items: torch.Te
             photo = [None] * count if items is None else judge.group_score(items, users).tolist()
         out[name] = [JudgedScores(photo[index], base[index], shifted[index]) for index in range(count)]
     return out
+
+
+@torch.no_grad()
+def catalogue_spread(scorers: Mapping[str, Any], catalogue: torch.Tensor, group: torch.Tensor,
+                     batch_size: int = 256) -> dict[str, float]:
+    """Per scorer, the standard deviation over the catalogue's images (``N×C×H×W`` in ``[0, 1]``) of
+    the group's preference: the unit in which gains by different scorers can be compared."""
+    spread = {}
+    for name, scorer in scorers.items():
+        device = next((tensor.device for tensor in scorer.parameters()), torch.device("cpu"))
+        with frozen(scorer):
+            scores = torch.cat([scorer.group_score(catalogue[start:start + batch_size].to(device), group.to(device))
+                                for start in range(0, catalogue.shape[0], batch_size)])
+        spread[name] = float(scores.double().std())
+    return spread

@@ -14,14 +14,14 @@ from gigs_core.errors import UserInputError
 from gigs_core.imaging import conform
 from gigs_core.method.finite import require_finite
 from gigs_core.method.inversion import initial_latents
-from gigs_core.method.judging import check_judges, judge_scores
+from gigs_core.method.judging import catalogue_spread, check_judges, judge_scores
 from gigs_core.method.latent import normalize_latents
 from gigs_core.method.modules import frozen, module_device
 from gigs_core.method.progress import Progress
 from gigs_core.method.shifting import optimize_shifts
 from gigs_core.method.users import UserSpec, resolve_users
 from gigs_core.metrics.image import psnr
-from gigs_core.report.result import GigsRun, ItemResult
+from gigs_core.report.result import OPTIMISED, GigsRun, ItemResult
 from gigs_core.versions import package_versions
 
 
@@ -60,6 +60,7 @@ def run_gigs(
     backends: dict[str, dict[str, Any]] | None = None,
     progress: Progress | None = None,
     judges: Mapping[str, Any] | None = None,
+    catalogue: torch.Tensor | None = None,
 ) -> GigsRun:
     """Run GIGS for each item image (``N×C×H×W`` in ``[0, 1]``, any size), or, with
     ``items=None``, in class-level mode around ``class_level_count`` sampled latents.
@@ -72,6 +73,8 @@ def run_gigs(
     ``judges`` (name → recommender) score the item, its reconstruction and the variants for
     the same users after the run: a gain the optimised recommender alone sees may be an
     artefact of optimising against it (the paper's caution); a judge is a second opinion.
+    ``catalogue`` (``N×C×H×W`` images in ``[0, 1]``): each scorer's standard deviation over it
+    becomes the unit of its gains (``GigsRun.gain_units``), so gains by different scorers compare.
     """
     config = config or GigsConfig()
     started = time.perf_counter()
@@ -122,6 +125,7 @@ def run_gigs(
     })
     judged = judge_scores(judges or {}, group, None if items is None else items.to(device), reconstructions,
                           shifted.variants)
+    units = {} if catalogue is None else catalogue_spread({OPTIMISED: recommender, **(judges or {})}, catalogue, group)
     timings["total_s"] = time.perf_counter() - started
 
     names = list(item_names) if item_names is not None else [f"item_{index:03d}" for index in range(count)]
@@ -159,4 +163,5 @@ def run_gigs(
         threads=torch.get_num_threads(),
         timings=timings,
         versions=package_versions(("gigs", "torch", "lpips", "timm", "pluggy", "pydantic")),
+        gain_units=units,
     )

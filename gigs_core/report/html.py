@@ -167,7 +167,7 @@ def fidelity_sentence(psnr_db: float, inversion_loss: float | None) -> str:
 
 
 def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
-                   shift_steps: int | None = None) -> list[str]:
+                   shift_steps: int | None = None, gain_units: dict[str, float] | None = None) -> list[str]:
     """Plain sentences for a seller: what changed, and how confident the numbers are
     (:func:`preference_verdict`, :func:`truth_sentence`). With ``shift_steps == 0`` they say
     that the variants were never optimised; for a photo out of the generator's domain
@@ -220,15 +220,24 @@ def item_sentences(item: ItemResult, evaluation: dict[str, Any] | None = None,
             sentences.append(f"The variants lie at a mean perceptual distance of {sum(distances) / len(distances):.4f} "
                              f"from the item ({evaluation.get('distance', 'perceptual distance')}); larger means a "
                              f"more visible change.")
-    sentences += [judge_sentence(name, scores.mean_gain, gain) for name, scores in sorted(item.judged.items())]
+    sentences += [judge_sentence(name, scores.mean_gain, gain, gain_units or {})
+                  for name, scores in sorted(item.judged.items())]
     sentences.append("All scores are the recommender's predictions for this group of users, not observed sales.")
     return sentences
 
 
-def judge_sentence(name: str, judged_gain: float, optimised_gain: float) -> str:
-    """What a judge (a recommender the variants were not optimised against) says of the change."""
+def judge_sentence(name: str, judged_gain: float, optimised_gain: float, units: dict[str, float] | None = None) -> str:
+    """What a judge (a recommender the variants were not optimised against) says of the change; with
+    ``units`` (each scorer's standard deviation over a catalogue, keyed ``OPTIMISED`` and by judge),
+    both gains in those units too."""
     sentence = (f"A second recommender, {name}, which the variants were not optimised against, sees a mean change "
                 f"of {judged_gain:+.4f} for the same users (the optimised recommender: {optimised_gain:+.4f}).")
+    from gigs_core.report.result import OPTIMISED
+
+    units = units or {}
+    if units.get(name) and units.get(OPTIMISED):
+        sentence += (f" In each one's standard deviations over the catalogue: {judged_gain / units[name]:+.2f} σ "
+                     f"against {optimised_gain / units[OPTIMISED]:+.2f} σ.")
     if (judged_gain > 0) != (optimised_gain > 0):
         sentence += (" It disagrees on the direction, so the gain may be an artefact of optimising against one "
                      "model rather than a change these users would like.")
@@ -244,13 +253,14 @@ def _evaluation_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str
     return f'<table class="evaluation"><tr><th>image</th>{head}</tr>{body}</table>'
 
 
-def _item_section(item: ItemResult, evaluation: dict[str, Any], shift_steps: int) -> str:
+def _item_section(item: ItemResult, evaluation: dict[str, Any], shift_steps: int,
+                  gain_units: dict[str, float]) -> str:
     rows = evaluation.get("items", {}).get(item.name, [])
     columns = evaluation.get("columns", [c for c in COLUMN_LABELS if rows and c in rows[0]])
     by_label = {row.get("image"): row for row in rows}
     baseline = item.baseline_preference
     parts = [f'<section class="item" id="item-{_esc(item.name)}"><h2>{_esc(item.name)}</h2>']
-    parts.append('<ul class="summary">' + "".join(f"<li>{_esc(s)}</li>" for s in item_sentences(item, evaluation, shift_steps))
+    parts.append('<ul class="summary">' + "".join(f"<li>{_esc(s)}</li>" for s in item_sentences(item, evaluation, shift_steps, gain_units))
                  + "</ul>")
     pair = []
     if item.item is not None:
@@ -299,7 +309,7 @@ def render_report_html(run: GigsRun) -> str:
         f"<h1>{_esc(title)}</h1>",
         "".join(f"<p>{p}</p>" for p in intro),
         f'<ul class="notes">{notes}</ul>' if notes else "",
-        *(_item_section(item, evaluation, run.config.shift.steps) for item in run.items),
+        *(_item_section(item, evaluation, run.config.shift.steps, run.gain_units) for item in run.items),
         '<h2>Settings</h2><pre class="settings">' + _esc(json.dumps(settings, indent=2, default=str)) + "</pre>",
     ]
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title>'

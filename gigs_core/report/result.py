@@ -16,6 +16,9 @@ from gigs_core.report.contact_sheet import render_contact_sheet
 from gigs_core.report.html import REPRODUCIBILITY, render_report_html
 from gigs_core.report.portable import portable
 
+#: The name reports give the recommender a run optimised against, beside its judges' names.
+OPTIMISED = "optimised"
+
 
 @dataclass
 class JudgedScores:
@@ -121,6 +124,26 @@ class GigsRun:
     ground-truth utility, catalogue ranks and distance to the item; shown in the reports."""
     notes: list[str] = field(default_factory=list)
     """Plain-language notes for the reports (e.g. which perceptual distance was chosen and why)."""
+    gain_units: dict[str, float] = field(default_factory=dict)
+    """Per scorer (``"optimised"`` and each judge), its standard deviation over a catalogue
+    (``run_gigs(catalogue=...)``): the unit of :meth:`gains_in_std`."""
+
+    def gains_in_std(self) -> dict[str, Any]:
+        """Each item's mean gain by the optimised recommender and by each judge, in that scorer's
+        catalogue standard deviations, and each judge's ratio to the optimised gain in those
+        units (``None`` where a unit is zero). Empty without ``gain_units``."""
+        if not self.gain_units:
+            return {}
+        units, items = self.gain_units, {}
+        for item in self.items:
+            optimised = item.mean_gain / units[OPTIMISED] if units[OPTIMISED] > 0 else None
+            entry = {OPTIMISED: {"gain": item.mean_gain, "gain_in_std": optimised}}
+            for name, judged in item.judged.items():
+                in_std = judged.mean_gain / units[name] if units.get(name, 0) > 0 else None
+                ratio = None if in_std is None or not optimised else in_std / optimised
+                entry[name] = {"gain": judged.mean_gain, "gain_in_std": in_std, "ratio_to_optimised": ratio}
+            items[item.name] = entry
+        return {"catalogue_std": units, "items": items}
 
     def report(self) -> dict[str, Any]:
         """The content of ``report.json``: strict JSON with machine paths shown by name
@@ -141,6 +164,7 @@ class GigsRun:
             "items": [item.summary() for item in self.items],
             **({"evaluation": self.evaluation} if self.evaluation else {}),
             **({"notes": self.notes} if self.notes else {}),
+            **({"gains_in_catalogue_std": self.gains_in_std()} if self.gain_units else {}),
         })
 
     def save(self, folder: str | Path, overwrite: bool = False) -> Path:

@@ -109,9 +109,9 @@ def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]
     from gigs_demo.runner import DemoRequest, run_demo
 
     if (params["users"] != "all" or params["preset"] != "paper" or params["count"] != 1
-            or params["inverter"] or params["inverter_option"]):
+            or params["inverter"] or params["inverter_option"] or params["catalogue"]):
         raise UserInputError("the demo (no --generator/--recommender) takes --segment instead of --users, "
-                             "and no --preset/--count/--inverter")
+                             "and no --preset/--count/--inverter/--catalogue (it ranks against its own catalogue)")
     judged_by = judge_options(params)
     out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
                     inputs=[params.get("config"), params.get("bundle"), *option_paths(judged_by)])
