@@ -134,6 +134,18 @@ class GeneratorContract(_Contract):
         generator(generator.project_latent(z)).mean().backward()
         assert z.grad is not None and torch.isfinite(z.grad).all() and z.grad.abs().sum() > 0
 
+    def test_inversion_start_when_offered(self):
+        """The optional ``inversion_start(n)`` (docs/protocols.md): finite latents of the generator's
+        shape, device and dtype, each row the same whatever ``n`` is."""
+        generator = self._model()
+        if not callable(getattr(generator, "inversion_start", None)):
+            pytest.skip("the generator offers no inversion_start (an optional method)")
+        starts = generator.inversion_start(3)
+        prior = generator.sample_latent(1, generator=torch.Generator().manual_seed(0))
+        assert starts.shape == (3, *generator.latent_shape)
+        assert starts.device == prior.device and starts.dtype == prior.dtype and torch.isfinite(starts).all()
+        torch.testing.assert_close(generator.inversion_start(1)[0], starts[2])
+
 
 class RecommenderContract(_Contract):
     """Properties every :class:`~gigs_core.protocols.Recommender` must have."""
@@ -281,10 +293,10 @@ class InverterContract:
     def test_reconstruction_improves_on_the_start(self):
         inverter, generator, truth = self._setting()
         result = inverter.invert(generator, truth, seeds=[0, 1])
-        from gigs_core.method.inversion import initial_latents
+        from gigs_core.method.inversion import first_starts
 
         with torch.no_grad():
-            start = generator(initial_latents(generator, [0, 1]))
+            start = generator(first_starts(generator, [0, 1]))
         before = (start - truth).pow(2).flatten(1).mean(1)
         after = (result.reconstructions - truth).pow(2).flatten(1).mean(1)
         assert (after < before).all(), f"MSE before {before.tolist()}, after {after.tolist()}"

@@ -1,6 +1,7 @@
 """GAN inversion, Algorithm 1's first loop.
 
-Per item: z ~ N(0, I) (or the best of ``starts`` such samples); T Adam steps (α1) on LPIPS(X, G(z)) + MSE(X, G(z)); after
+Per item: z ~ N(0, I), or the generator's own start when it offers ``inversion_start(n)`` (e.g. a
+StyleGAN's mean W), or the best of ``starts`` candidates; T Adam steps (α1) on LPIPS(X, G(z)) + MSE(X, G(z)); after
 each step z ← normalize(z) (for a standard normal prior: standardised). Items are optimised together in one
 batch: each item's loss only depends on its own latent and Adam is
 element-wise, so the batch gives each item exactly what it would get alone.
@@ -43,13 +44,20 @@ def initial_latents(generator, seeds: Sequence[int]) -> torch.Tensor:
     return torch.cat([generator.sample_latent(1, generator=rng(seed, "latent")) for seed in seeds])
 
 
+def first_starts(generator, seeds: Sequence[int]) -> torch.Tensor:
+    """The first start of each item: ``generator.inversion_start(len(seeds))`` when the generator
+    offers that optional method (e.g. a StyleGAN's mean W), else :func:`initial_latents`."""
+    inversion_start = getattr(generator, "inversion_start", None)
+    return inversion_start(len(seeds)) if callable(inversion_start) else initial_latents(generator, seeds)
+
+
 @torch.no_grad()
 def best_starts(generator, targets: torch.Tensor, seeds: Sequence[int], starts: int, loss) -> torch.Tensor:
-    """Per item, the one of ``starts`` prior samples whose image has the lowest
-    ``loss(targets, images)``. The first candidate is :func:`initial_latents`' sample (so
-    ``starts = 1`` is the paper's start); the others come from each item's own stream, so an
-    item gets the same start whatever else is in the batch."""
-    best = initial_latents(generator, seeds).to(targets.device)
+    """Per item, the one of ``starts`` candidate latents whose image has the lowest
+    ``loss(targets, images)``. The first candidate is :func:`first_starts`' (so ``starts = 1`` is
+    the paper's start, or the generator's own); the others are prior samples from each item's own
+    stream, so an item gets the same start whatever else is in the batch."""
+    best = first_starts(generator, seeds).to(targets.device)
     if starts == 1:
         return best
     streams = [rng(seed, "latent-starts") for seed in seeds]
