@@ -3,8 +3,8 @@
 Each step draws real images x₀ (in ``[-1, 1]``), a training timestep t uniformly from the
 schedule's 1,000 and standard normal noise ε, forms x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε with the
 scheduler's own ``add_noise``, and regresses the UNet's prediction on ε (mean squared error;
-Adam with a linear warm-up). An exponential moving average of the weights is what gets
-saved: ``generator/`` is a diffusers pipeline folder (``unet/`` + ``scheduler/``) that
+Adam with a linear warm-up). An exponential moving average of the weights (its decay warmed
+up over the first steps) is what gets saved: ``generator/`` is a diffusers pipeline folder (``unet/`` + ``scheduler/``) that
 ``create_generator("ddim", checkpoint=...)`` reads. The cosine (``squaredcos_cap_v2``)
 schedule of Nichol & Dhariwal 2021 is the default: it suits small images and few DDIM steps.
 
@@ -111,6 +111,12 @@ def read_config(out_dir: Path) -> DdimTrainConfig:
     return DdimTrainConfig(**_read_state(Path(out_dir) / STATE_FILE)["config"])
 
 
+def ema_decay(beta: float, step: int) -> float:
+    """The moving average's decay at ``step``: ``min(β, (1 + step) / (10 + step))``, so the random
+    initial weights are forgotten within the first hundred steps instead of weighing β^step."""
+    return min(beta, (1 + step) / (10 + step))
+
+
 def _learning_rate(config: DdimTrainConfig, step: int) -> float:
     return config.lr * min(1.0, (step + 1) / max(1, config.warmup_steps))
 
@@ -192,7 +198,7 @@ def train(config: DdimTrainConfig, images: TrainingImages, out_dir: str | Path, 
         run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         run.optimizer.step()
-        update_ema(run.ema, run.unet, config.ema_beta)
+        update_ema(run.ema, run.unet, ema_decay(config.ema_beta, run.step))
         run.step += 1
         window, window_n = window + float(loss.detach()), window_n + 1
         progress("training", run.step, config.steps)

@@ -95,3 +95,11 @@ def test_non_positive_settings_are_refused(tmp_path, value):
     result = CliRunner().invoke(cli, ["train", "generator", "--generator", "ddim", "--data", "fashion-mnist",
                                       "--resolution", "8", "--steps", value, "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and f"--steps must be positive, got {value}" in result.output
+
+
+def test_the_moving_average_forgets_the_initial_weights_early():
+    from gigs_ddim.training import ema_decay
+
+    assert ema_decay(0.999, 0) == pytest.approx(0.1)
+    assert ema_decay(0.999, 100) < 0.92
+    assert ema_decay(0.999, 100_000) == 0.999
