@@ -77,11 +77,28 @@ class ShiftConfig(_Config):
     predictor_trunk_options: dict[str, Any] = pydantic.Field(default_factory=lambda: {"model": "resnet18"})
 
 
+class BaselineConfig(_Config):
+    """DVBPR's preference maximisation (Kang et al. 2017), the paper's baseline: ``shift.n`` latents
+    drawn from the prior, each optimised alone for the group's preference minus η times the
+    generator's realism loss (its discriminator's, when it exposes one)."""
+
+    steps: int = pydantic.Field(10, ge=0, description="Adam steps on each latent (Kang et al.: 10)")
+    lr: float = pydantic.Field(0.05, gt=0, description="Adam learning rate on the latents (Kang et al.: 0.05)")
+    eta: float = pydantic.Field(1.0, ge=0, description="η, weight of the realism term (Kang et al.: 1)")
+
+
+#: What makes the variants: GIGS's shifts, or DVBPR's preference maximisation (personalised) or its
+#: plain samples (non-personalised), the paper's two baselines.
+Method = Literal["gigs", "dvbpr-pm", "dvbpr-random"]
+
+
 class GigsConfig(_Config):
     """The whole job's settings."""
 
+    method: Method = pydantic.Field("gigs", description="gigs, or the paper's baselines dvbpr-pm / dvbpr-random")
     inversion: InversionConfig = InversionConfig()
     shift: ShiftConfig = ShiftConfig()
+    baseline: BaselineConfig = BaselineConfig()
 
     @classmethod
     def authors_scripts(cls, **overrides: Any) -> GigsConfig:

@@ -25,13 +25,13 @@ def apply_config_file(ctx: click.Context, params: dict[str, Any]) -> dict[str, A
     if not params.get("config"):
         return params
     values = read_config_file(params["config"])
-    sections = {key: values.pop(key) for key in ("inversion", "shift") if key in values}
+    sections = {key: values.pop(key) for key in ("inversion", "shift", "baseline") if key in values}
     known = {param.name: param for param in ctx.command.params}
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise UserInputError(
             f"config file {params['config']!r}: unknown settings {', '.join(unknown)}; "
-            f"valid: inversion, shift, {', '.join(sorted(known))}"
+            f"valid: inversion, shift, baseline, {', '.join(sorted(known))}"
         )
     merged = dict(params)
     for name, value in values.items():
@@ -70,6 +70,8 @@ def settings_overrides(params: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for flag, field in SHIFT_FLAGS.items():
         if params[flag] is not None:
             overrides.setdefault("shift", {})[field] = params[flag]
+    if params.get("method"):
+        overrides["method"] = params["method"]
     return overrides
 
 
@@ -224,6 +226,9 @@ RUN_OPTIONS = [
     click.Option(["--perceptual"], metavar="NAME",
                  help="Perceptual distance for inversion (`gigs plugins` lists them: lpips-alex, lpips-vgg, "
                       f"lpips-squeeze, lpips-untrained, none, …) [{_paper('inversion', 'perceptual')}]."),
+    click.Option(["--method"], type=click.Choice(["gigs", "dvbpr-pm", "dvbpr-random"]),
+                 help="GIGS, or the paper's baselines (class-level only): DVBPR's preference maximisation "
+                      "(dvbpr-pm) or its plain samples (dvbpr-random) [gigs]."),
     click.Option(["--preset"], type=click.Choice(["paper", "authors"]), default="paper", show_default=True,
                  help="Paper settings, or those of the authors' scripts."),
     click.Option(["--seed"], default=0, show_default=True, type=int, help="Seed of the first item (item i uses seed+i)."),

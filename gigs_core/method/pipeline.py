@@ -17,6 +17,7 @@ from gigs_core.method.inversion import initial_latents
 from gigs_core.method.judging import catalogue_spread, check_judges, judge_scores
 from gigs_core.method.latent import normalize_latents
 from gigs_core.method.modules import frozen, module_device
+from gigs_core.method.preference_maximisation import maximise_preference
 from gigs_core.method.progress import Progress
 from gigs_core.method.shifting import optimize_shifts
 from gigs_core.method.users import UserSpec, resolve_users
@@ -81,6 +82,9 @@ def run_gigs(
     count = class_level_count if items is None else items.shape[0]
     if count < 1:
         raise UserInputError("there is nothing to do: give at least one item image")
+    if items is not None and config.method != "gigs":
+        raise UserInputError(f"the {config.method} baseline generates from the generator's prior (Kang et al. 2017) "
+                             "and takes no item: run it in class-level mode (no item images)")
     item_seeds = _seeds(seeds, count)
     group = resolve_users(users, recommender.num_users, seed=item_seeds[0])
     check_judges(judges or {}, group)
@@ -109,9 +113,13 @@ def run_gigs(
         perceptual = getattr(inversion, "perceptual", type(inverter).__name__)
         timings["inversion_s"] = inversion.seconds
 
-    shifted = optimize_shifts(
-        generator, recommender, latents, group, config.shift, seeds=item_seeds, progress=progress
-    )
+    if config.method == "gigs":
+        shifted = optimize_shifts(
+            generator, recommender, latents, group, config.shift, seeds=item_seeds, progress=progress
+        )
+    else:
+        shifted = maximise_preference(generator, recommender, latents, group, config.baseline, n=config.shift.n,
+                                      seeds=item_seeds, optimise=config.method == "dvbpr-pm", progress=progress)
     timings["shifting_s"] = shifted.seconds
     group = group.to(device)
     with torch.no_grad(), frozen(recommender):
@@ -164,4 +172,12 @@ def run_gigs(
         timings=timings,
         versions=package_versions(("gigs", "torch", "lpips", "timm", "pluggy", "pydantic")),
         gain_units=units,
+        notes=_method_notes(config, generator),
     )
+
+
+def _method_notes(config: GigsConfig, generator) -> list[str]:
+    if config.method == "dvbpr-pm" and config.baseline.eta and getattr(generator, "realism_loss", None) is None:
+        return [f"dvbpr-pm without its realism term: {type(generator).__name__} exposes no discriminator "
+                f"(realism_loss), so the variants only maximise the preference"]
+    return []
