@@ -110,7 +110,7 @@ def judged_lines(run) -> list[str]:
     lines = []
     judges = sorted({name for item in run.items for name in item.judged})
     optimised = sum(item.mean_gain for item in run.items) / len(run.items)
-    from gigs_core.report.result import OPTIMISED
+    from gigs_core.report.gains import OPTIMISED
 
     units = run.gain_units
     if units:

@@ -15,7 +15,8 @@ import torch
 
 from gigs_core.errors import UserInputError
 from gigs_core.method.modules import frozen
-from gigs_core.report.result import OPTIMISED, JudgedScores
+from gigs_core.report.gains import OPTIMISED
+from gigs_core.report.result import JudgedScores
 
 
 def check_judges(judges: Mapping[str, Any], group: torch.Tensor) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping, Sequence
 from importlib import metadata
@@ -22,7 +23,8 @@ from gigs_core.method.progress import Progress
 from gigs_core.method.shifting import optimize_shifts
 from gigs_core.method.users import UserSpec, resolve_users
 from gigs_core.metrics.image import psnr
-from gigs_core.report.result import OPTIMISED, GigsRun, ItemResult
+from gigs_core.report.gains import OPTIMISED
+from gigs_core.report.result import GigsRun, ItemResult
 from gigs_core.versions import package_versions
 
 
@@ -35,11 +37,18 @@ def _seeds(seeds: int | Sequence[int], count: int) -> list[int]:
     return seeds
 
 
+@functools.cache
+def _packages_distributions() -> Mapping[str, list[str]]:
+    """Top-level packages → their distributions, read once per process (a scan of every
+    installed distribution's files: about a second, too slow to repeat for each run)."""
+    return metadata.packages_distributions()
+
+
 def _describe(module: Any) -> dict[str, Any]:
     """The backend's class and the distribution (and version) that provides it."""
     cls = type(module)
     top_level = cls.__module__.split(".")[0]
-    distributions = metadata.packages_distributions().get(top_level, [])
+    distributions = _packages_distributions().get(top_level, [])
     info: dict[str, Any] = {"class": f"{cls.__module__}.{cls.__qualname__}"}
     if distributions:
         info["distribution"] = distributions[0]

@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from gigs_core.report.gains import OPTIMISED
 from gigs_core.report.portable import portable
 
 if TYPE_CHECKING:
@@ -232,8 +233,6 @@ def judge_sentence(name: str, judged_gain: float, optimised_gain: float, units: 
     both gains in those units too."""
     sentence = (f"A second recommender, {name}, which the variants were not optimised against, sees a mean change "
                 f"of {judged_gain:+.4f} for the same users (the optimised recommender: {optimised_gain:+.4f}).")
-    from gigs_core.report.result import OPTIMISED
-
     units = units or {}
     if units.get(name) and units.get(OPTIMISED):
         sentence += (f" In each one's standard deviations over the catalogue: {judged_gain / units[name]:+.2f} σ "

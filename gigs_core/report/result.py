@@ -13,11 +13,9 @@ from gigs_core.atomic import RUN_FOLDER, atomic_folder
 from gigs_core.config import GigsConfig
 from gigs_core.imaging import tensor_to_pil
 from gigs_core.report.contact_sheet import render_contact_sheet
+from gigs_core.report.gains import gains_in_std
 from gigs_core.report.html import REPRODUCIBILITY, render_report_html
 from gigs_core.report.portable import portable
-
-#: The name reports give the recommender a run optimised against, beside its judges' names.
-OPTIMISED = "optimised"
 
 
 @dataclass
@@ -129,21 +127,8 @@ class GigsRun:
     (``run_gigs(catalogue=...)``): the unit of :meth:`gains_in_std`."""
 
     def gains_in_std(self) -> dict[str, Any]:
-        """Each item's mean gain by the optimised recommender and by each judge, in that scorer's
-        catalogue standard deviations, and each judge's ratio to the optimised gain in those
-        units (``None`` where a unit is zero). Empty without ``gain_units``."""
-        if not self.gain_units:
-            return {}
-        units, items = self.gain_units, {}
-        for item in self.items:
-            optimised = item.mean_gain / units[OPTIMISED] if units[OPTIMISED] > 0 else None
-            entry = {OPTIMISED: {"gain": item.mean_gain, "gain_in_std": optimised}}
-            for name, judged in item.judged.items():
-                in_std = judged.mean_gain / units[name] if units.get(name, 0) > 0 else None
-                ratio = None if in_std is None or not optimised else in_std / optimised
-                entry[name] = {"gain": judged.mean_gain, "gain_in_std": in_std, "ratio_to_optimised": ratio}
-            items[item.name] = entry
-        return {"catalogue_std": units, "items": items}
+        """:func:`~gigs_core.report.gains.gains_in_std` of this run's items (empty without ``gain_units``)."""
+        return gains_in_std(self.items, self.gain_units)
 
     def report(self) -> dict[str, Any]:
         """The content of ``report.json``: strict JSON with machine paths shown by name
