@@ -1,7 +1,7 @@
 """DVBPR against the ground truth of synthetic users (issue 3's "done when").
 
 Given a users file (``gigs data synth-users``) and a DVBPR checkpoint trained
-on it (``gigs train recommender --data users:FILE``), prints:
+on it (``gigs train recommender --recommender dvbpr --data users:FILE``), prints:
 
 * sampled-negative AUC (Kang et al.'s protocol: 100 negatives per user, the
   same draws for both scorers) and full-ranking AUC on validation and test,

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from gigs_core.checkpoints import load_state_dict_file
-from gigs_core.errors import MissingWeightsError, UserInputError
+from gigs_core.errors import UserInputError
 from gigs_core.imaging import resize, to_channels
 
 
@@ -33,23 +33,24 @@ class TimmFeatureExtractor(nn.Module):
     def from_options(cls, options) -> TimmFeatureExtractor:
         import timm
 
+        from gigs_timm.hub_cache import cached_state_dict
+
         if options.model not in timm.list_models(options.model):
             raise UserInputError(f"timm has no model {options.model!r}; see timm.list_models()")
-        try:
-            backbone = timm.create_model(options.model, pretrained=options.pretrained, num_classes=0)
-        except Exception as exc:  # hub errors when weights are not cached
-            if options.pretrained:
-                raise MissingWeightsError(
-                    f"pretrained weights for timm model {options.model!r} are not in the local cache "
-                    f"({type(exc).__name__}); pass checkpoint=PATH or pretrained=false"
-                ) from None
-            raise
+        # timm applies its own key filters and drops the classifier when handed the state dict itself.
+        overlay = {"state_dict": cached_state_dict(options.model)} if options.pretrained else None
+        backbone = timm.create_model(options.model, pretrained=options.pretrained, num_classes=0,
+                                     pretrained_cfg_overlay=overlay)
         if options.checkpoint is not None:
             load_state_dict_file(backbone, options.checkpoint, ignore_prefixes=("fc.", "head.", "classifier."))
         return cls(backbone, options.input_size)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    def prepare(self, images: torch.Tensor) -> torch.Tensor:
+        """``[0, 1]`` images as the backbone takes them: resized, RGB, normalised."""
         if self.input_size is not None:
             images = resize(images, self.input_size)
         images = to_channels(images, 3)
-        return self.backbone((images - self.mean.to(images.dtype)) / self.std.to(images.dtype))
+        return (images - self.mean.to(images.dtype)) / self.std.to(images.dtype)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.backbone(self.prepare(images))

@@ -31,3 +31,17 @@ def register_feature_extractors(register):
         build_timm,
         description="Any timm backbone's pooled features (resnet18 by default, random init unless pretrained).",
     )
+
+
+def build_perceptual(argument: str):
+    from gigs_timm.perceptual import TimmFeatureDistance
+
+    return TimmFeatureDistance(argument)
+
+
+@hookimpl
+def register_perceptual_distances(register):
+    register("timm", build_perceptual, takes_argument=True,
+             description="LPIPS-style distance (unit-normalised feature maps, mean over levels, no learned weights) "
+                         "in a timm backbone: 'timm:MODEL' (pretrained, Hugging Face cache only), "
+                         "'timm:MODEL:random' or 'timm:MODEL:FILE'")

@@ -1,0 +1,1 @@
+"""VBPR-style recommenders on timm backbones for gigs."""
