@@ -102,3 +102,23 @@ def feature_scorer(item_features: torch.Tensor, user_vectors: torch.Tensor) -> U
         return user_vectors[users.to(user_vectors.device)] @ item_features.T
 
     return scores
+
+
+def split_aucs(user_scores: UserScores, dataset, *, negatives: int = 100, seed: int = 0,
+               eval_users: int | None = None) -> dict[str, float]:
+    """``{validation,test}_auc_{sampled,full}`` of a dataset's splits (those with targets), as the
+    recommender trainers report them: the negatives drawn with ``seed + 7`` and, with
+    ``eval_users``, a fixed random subset of users drawn with ``seed + 1``, so that trainers and
+    models are compared on the same draws."""
+    users = None
+    if eval_users is not None and eval_users < dataset.num_users:
+        users = np.sort(np.random.default_rng(seed + 1).choice(dataset.num_users, eval_users, replace=False))
+    out = {}
+    for split in ("validation", "test"):
+        target = getattr(dataset, split)
+        if not any(target):
+            continue
+        out[f"{split}_auc_sampled"] = sampled_auc(user_scores, dataset.train, target, dataset.num_items,
+                                                  negatives=negatives, seed=seed + 7, users=users)
+        out[f"{split}_auc_full"] = full_auc(user_scores, dataset.train, target, dataset.num_items, users=users)
+    return out

@@ -48,3 +48,15 @@ def update_ema(ema: torch.nn.Module, model: torch.nn.Module, beta: float) -> Non
     """ema ← β·ema + (1 − β)·model, parameter by parameter."""
     for target, source in zip(ema.parameters(), model.parameters()):
         target.lerp_(source, 1.0 - beta)
+
+
+def plot_auc_history(history: list[dict[str, Any]], path: str | Path, title: str) -> Path:
+    """A recommender trainer's PNG: loss per triple and the four AUCs per epoch."""
+    from gigs_core.report.charts import line_chart
+
+    def curve(name: str) -> list[tuple[float, float]]:
+        return [(record["epoch"], record.get(name, float("nan"))) for record in history]
+
+    names = ("validation_auc_sampled", "validation_auc_full", "test_auc_sampled", "test_auc_full")
+    panels = [("loss per triple", {"loss": curve("loss")}), ("AUC", {name: curve(name) for name in names})]
+    return line_chart(panels, path, title=title)

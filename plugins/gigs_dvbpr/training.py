@@ -36,7 +36,8 @@ from gigs_core.checkpoints import load_torch_file
 from gigs_core.data.dataset import Dataset
 from gigs_core.errors import UserInputError
 from gigs_core.method.progress import Progress, no_progress
-from gigs_core.metrics.ranking import feature_scorer, full_auc, sampled_auc
+from gigs_core.metrics.ranking import feature_scorer, split_aucs
+from gigs_core.training.run_files import plot_auc_history
 from gigs_dvbpr.checkpoints import load_dvbpr, save_dvbpr
 from gigs_dvbpr.model import DVBPR
 
@@ -134,18 +135,7 @@ def evaluate(model: DVBPR, dataset: Dataset, config: TrainConfig, device: torch.
     """Sampled and full AUC on validation and test."""
     features = item_features(model, dataset, config.eval_batch, device)
     scorer = feature_scorer(features, model.theta.detach().float().cpu())
-    users = None
-    if config.eval_users is not None and config.eval_users < dataset.num_users:
-        users = np.sort(np.random.default_rng(config.seed + 1).choice(dataset.num_users, config.eval_users, replace=False))
-    out = {}
-    for split in ("validation", "test"):
-        target = getattr(dataset, split)
-        if not any(target):
-            continue
-        out[f"{split}_auc_sampled"] = sampled_auc(scorer, dataset.train, target, dataset.num_items,
-                                                  negatives=config.auc_negatives, seed=config.seed + 7, users=users)
-        out[f"{split}_auc_full"] = full_auc(scorer, dataset.train, target, dataset.num_items, users=users)
-    return out
+    return split_aucs(scorer, dataset, negatives=config.auc_negatives, seed=config.seed, eval_users=config.eval_users)
 
 
 def _cnn_weight_penalty(model: DVBPR) -> torch.Tensor:
@@ -286,7 +276,7 @@ def train_dvbpr(
             record["best_epoch"] = best_epoch
             append_log(record)
             save_state()
-            plot_history(history, out / "curves.png")
+            plot_auc_history(history, out / "curves.png", "DVBPR training (x: epoch)")
             if on_epoch:
                 on_epoch(record)
     except KeyboardInterrupt:
@@ -295,18 +285,3 @@ def train_dvbpr(
     if not best_path.is_file():  # zero epochs asked for
         save_dvbpr(model, best_path)
     return TrainResult(best_path, last_path, history, best_epoch, elapsed + time.time() - started, _peak_rss_mb())
-
-
-def plot_history(history: list[dict[str, Any]], path: str | Path) -> Path:
-    """A PNG of loss and AUC per epoch."""
-    from gigs_core.report.charts import line_chart
-
-    def curve(name: str) -> list[tuple[float, float]]:
-        return [(r["epoch"], r.get(name, float("nan"))) for r in history]
-
-    panels = [
-        ("loss per triple", {"loss": curve("loss")}),
-        ("AUC", {name: curve(name) for name in
-                 ("validation_auc_sampled", "validation_auc_full", "test_auc_sampled", "test_auc_full")}),
-    ]
-    return line_chart(panels, path, title="DVBPR training (x: epoch)")

@@ -37,7 +37,8 @@ from gigs_core.checkpoints import load_torch_file
 from gigs_core.data.dataset import Dataset
 from gigs_core.errors import UserInputError
 from gigs_core.method.progress import Progress, no_progress
-from gigs_core.metrics.ranking import feature_scorer, full_auc, sampled_auc
+from gigs_core.metrics.ranking import feature_scorer, split_aucs
+from gigs_core.training.run_files import plot_auc_history
 from gigs_vbpr.building import new_vbpr
 from gigs_vbpr.checkpoints import load_vbpr, save_vbpr
 from gigs_vbpr.model import VBPR
@@ -99,21 +100,11 @@ def catalogue_features(model: VBPR, dataset: Dataset, batch: int = 256, device: 
 
 
 def evaluate(model: VBPR, features: torch.Tensor, dataset: Dataset, config: TrainConfig) -> dict[str, float]:
-    """Sampled and full AUC on validation and test, from precomputed backbone ``features``."""
+    """Sampled and full AUC on validation and test, from precomputed backbone ``features`` (on the same
+    draws of users and negatives as the ``dvbpr`` trainer's, so the two compare)."""
     with torch.no_grad():
         scorer = feature_scorer(model.project(features).cpu(), model.user_vectors().cpu())
-    users = None
-    if config.eval_users is not None and config.eval_users < dataset.num_users:
-        users = np.sort(np.random.default_rng(config.seed + 1).choice(dataset.num_users, config.eval_users, replace=False))
-    out = {}
-    for split in ("validation", "test"):
-        target = getattr(dataset, split)
-        if not any(target):
-            continue
-        out[f"{split}_auc_sampled"] = sampled_auc(scorer, dataset.train, target, dataset.num_items,
-                                                  negatives=config.auc_negatives, seed=config.seed + 7, users=users)
-        out[f"{split}_auc_full"] = full_auc(scorer, dataset.train, target, dataset.num_items, users=users)
-    return out
+    return split_aucs(scorer, dataset, negatives=config.auc_negatives, seed=config.seed, eval_users=config.eval_users)
 
 
 def _optimizer(model: VBPR, config: TrainConfig) -> torch.optim.Optimizer:
@@ -243,7 +234,7 @@ def train_vbpr(
             with open(log_path, "a") as handle:
                 handle.write(json.dumps(record) + "\n")
             save_state()
-            plot_history(history, out / "curves.png")
+            plot_auc_history(history, out / "curves.png", "VBPR training (x: epoch)")
             if on_epoch:
                 on_epoch(record)
     except KeyboardInterrupt:
@@ -253,15 +244,3 @@ def train_vbpr(
     if not best_path.is_file():  # zero epochs asked for
         save_vbpr(model, best_path)
     return TrainResult(best_path, last_path, history, best_epoch, elapsed + time.time() - started)
-
-
-def plot_history(history: list[dict[str, Any]], path: str | Path) -> Path:
-    """A PNG of loss and AUC per epoch."""
-    from gigs_core.report.charts import line_chart
-
-    def curve(name: str) -> list[tuple[float, float]]:
-        return [(record["epoch"], record.get(name, float("nan"))) for record in history]
-
-    names = ("validation_auc_sampled", "validation_auc_full", "test_auc_sampled", "test_auc_full")
-    panels = [("loss per triple", {"loss": curve("loss")}), ("AUC", {name: curve(name) for name in names})]
-    return line_chart(panels, path, title="VBPR training (x: epoch)")
