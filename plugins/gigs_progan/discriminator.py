@@ -1,4 +1,5 @@
-"""The ProGAN discriminator (critic), used only for training."""
+"""The ProGAN discriminator (critic): trained beside the generator, and kept for the realism
+term of DVBPR's preference maximisation (:mod:`gigs_progan.critic`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class ProGanDiscriminator(nn.Module):
                  leak: float = 0.2) -> None:
         super().__init__()
         self.features = tuple(features)
+        self.channels = channels
         self.from_rgb = nn.ModuleList(EqualizedConv2d(channels, f, 1, equalized=equalized) for f in self.features)
         self.blocks = nn.ModuleList()
         for level in range(1, len(self.features)):

@@ -76,6 +76,14 @@ def build_generator(options):
     """The factory behind ``create_generator("progan", **options)``."""
     if options.checkpoint is not None:
         generator = load_checkpoint(options.checkpoint, format=options.format, weights=options.weights)
+        if options.discriminator is not None:
+            from gigs_progan.critic import GeneratorWithCritic
+            from gigs_progan.native_format import load_critic
+
+            try:
+                generator = GeneratorWithCritic(generator, load_critic(options.discriminator))
+            except ValueError as exc:
+                raise CheckpointError(f"discriminator {str(options.discriminator)!r}: {exc}") from None
     else:
         generator = fresh_generator(resolution=options.resolution, latent_dim=options.latent_dim,
                                     channels=options.channels, max_features=options.max_features,

@@ -1,4 +1,5 @@
-"""gigs' own ProGAN files: ``NAME.safetensors`` (weights) beside ``NAME.json`` (config)."""
+"""gigs' own ProGAN files: ``NAME.safetensors`` (weights) beside ``NAME.json`` (config), for a
+generator or for the critic a training run kept (``discriminator.safetensors``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from gigs_core.errors import CheckpointError
 from gigs_progan.architecture import Architecture
 
 FORMAT = "gigs-progan"
+CRITIC_FORMAT = "gigs-progan-critic"
 VERSION = 1
 Weights = Literal["ema", "plain"]
 
@@ -56,3 +58,24 @@ def load_generator(path: str | Path, weights: Weights = "ema"):
     generator = ProGanGenerator(arch)
     load_state_dict_strict(generator, state, repr(str(path)))
     return generator
+
+
+def save_critic(critic, path: str | Path, *, extra: dict | None = None) -> Path:
+    """Write a :class:`~gigs_progan.discriminator.ProGanDiscriminator` as ``path`` + .json."""
+    config = {"format": CRITIC_FORMAT, "version": VERSION, "features": list(critic.features),
+              "channels": critic.channels, **(extra or {})}
+    return save_checkpoint(critic, config, path)
+
+
+def load_critic(path: str | Path):
+    """The critic stored at ``path`` by :func:`save_critic` (a training run's ``discriminator.safetensors``)."""
+    from gigs_progan.discriminator import ProGanDiscriminator
+
+    path = Path(path)
+    config, state = read_checkpoint(path)
+    if config.get("format") != CRITIC_FORMAT:
+        raise CheckpointError(f"{str(path)!r} is not a gigs ProGAN critic (format {config.get('format')!r}); "
+                              "give the discriminator.safetensors a `gigs train generator --generator progan` run wrote")
+    critic = ProGanDiscriminator(tuple(config["features"]), int(config["channels"]))
+    load_state_dict_strict(critic, state, repr(str(path)))
+    return critic

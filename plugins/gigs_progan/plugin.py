@@ -23,6 +23,8 @@ class ProGanOptions(CheckpointOptions):
     """Checkpoint format; ``auto`` detects it from the file."""
     weights: Literal["ema", "plain"] = "ema"
     """Which generator copy to load: the moving average (``shadow_generator``/``avgG``) or the trained one."""
+    discriminator: pydantic.FilePath | None = None
+    """The critic a gigs training run wrote (``discriminator.safetensors``): gives ``--method dvbpr-pm`` its realism term."""
     resolution: int = 64
     """Output size of a fresh model (power of two ≥ 4)."""
     latent_dim: pydantic.PositiveInt = 512
@@ -51,8 +53,8 @@ class ProGanOptions(CheckpointOptions):
                              if getattr(self, name) != type(self).model_fields[name].default)
             if changed:
                 raise ValueError(f"{', '.join(changed)} describe a fresh model; a checkpoint brings its own architecture")
-        elif self.format != "auto" or self.weights != "ema":
-            raise ValueError("format and weights apply to a checkpoint; give checkpoint=PATH")
+        elif self.format != "auto" or self.weights != "ema" or self.discriminator is not None:
+            raise ValueError("format, weights and discriminator apply to a checkpoint; give checkpoint=PATH")
         return self
 
 

@@ -35,7 +35,7 @@ from gigs_core.training.sample_grid import save_grid
 from gigs_progan.architecture import Architecture, feature_schedule
 from gigs_progan.discriminator import ProGanDiscriminator
 from gigs_progan.generator import ProGanGenerator
-from gigs_progan.native_format import save_generator
+from gigs_progan.native_format import save_critic, save_generator
 
 log = logging.getLogger(__name__)
 
@@ -347,12 +347,14 @@ def train(
 
 
 def _write_generators(run: _Run, *, finished: bool) -> Path:
-    """Write ``generator.safetensors`` (EMA) and ``generator-plain.safetensors`` at the
-    full resolution, recording the steps and seconds so far; returns the EMA file."""
+    """Write ``generator.safetensors`` (EMA), ``generator-plain.safetensors`` and the critic,
+    ``discriminator.safetensors``, at the full resolution, recording the steps and seconds so
+    far; returns the EMA file."""
     extra = {"training": {"steps": run.global_step, "seconds": round(run.seconds, 1), "finished": finished,
                           "config": dataclasses.asdict(run.config)}}
     ema = save_generator(run.G_ema, run.out / "generator.safetensors", weights="ema", extra=extra)
     save_generator(run.G, run.out / "generator-plain.safetensors", weights="plain", extra=extra)
+    save_critic(run.D, run.out / "discriminator.safetensors", extra=extra)
     return ema
 
 
