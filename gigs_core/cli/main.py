@@ -39,11 +39,13 @@ def data() -> None:
 
 def _add_commands() -> None:
     from gigs_core.cli import batch_command, compare_command, data_commands, plugins_command, run_command, train_command
+    from gigs_core.cli.eval_command import build_eval_command
     from gigs_core.cli.plugin_commands import add_plugin_commands
 
     cli.add_command(run_command.build_run_command())
     cli.add_command(batch_command.build_batch_command())
     cli.add_command(compare_command.build_compare_command())
+    cli.add_command(build_eval_command())
     cli.add_command(plugins_command.plugins)
     cli.add_command(train_command.train)
     data_commands.add_to(data)

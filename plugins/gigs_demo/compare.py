@@ -1,6 +1,7 @@
-"""The demo catalogue as the default of ``gigs compare``: the bundle's generator, DVBPR to
-optimise against, the synthetic users' ground-truth utility as a judge, five bundled items
-(one per category of the first five) and the taste segments."""
+"""The demo catalogue as the default of ``gigs compare`` and ``gigs eval``: the bundle's
+generator, DVBPR to optimise against, the synthetic users' ground-truth utility as a judge, five
+bundled items (one per category of the first five), the taste segments, and for ``gigs eval``
+the Fashion-MNIST catalogue and the domain classifier's IS and FID networks."""
 
 from __future__ import annotations
 
@@ -49,3 +50,15 @@ class DemoComparison:
 
     def judges(self, device) -> dict[str, Any]:
         return {"ground-truth": self.truth.to(device)}
+
+    def catalogue(self) -> str:
+        """What ``gigs eval`` draws items from: Fashion-MNIST (its test partition)."""
+        return "fashion-mnist"
+
+    def feature_networks(self):
+        """``gigs eval``'s IS and FID networks: the bundle's domain classifier, its logits for
+        "domain IS" and its pooled features for "domain FID"."""
+        from gigs_domain.feature_network import domain_feature_network
+
+        path = self.bundle.path("classifier")
+        return domain_feature_network(path, outputs="logits"), domain_feature_network(path, outputs="features")
