@@ -36,7 +36,10 @@ class TrainingImages:
             self._cache = torch.cat(chunks).mul(2.0).sub(1.0).contiguous()
 
     def batch(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        picks = torch.randint(len(self.ids), (n,), generator=generator)
+        return self.at(torch.randint(len(self.ids), (n,), generator=generator))
+
+    def at(self, positions: torch.Tensor) -> torch.Tensor:
+        """The images at ``positions`` in ``ids`` (a trainer that also needs their labels draws them itself)."""
         if self._cache is not None:
-            return self._cache[picks]
-        return self._source([self.ids[int(i)] for i in picks]).mul(2.0).sub(1.0)
+            return self._cache[positions]
+        return self._source([self.ids[int(i)] for i in positions]).mul(2.0).sub(1.0)

@@ -34,6 +34,11 @@ class BigGanGenerator(nn.Module):
         self.latent_shape = (2, architecture.z_dim) if invert_class else (architecture.z_dim,)
 
     @property
+    def num_classes(self) -> int:
+        """How many classes ``class_index`` may choose from."""
+        return self.network.architecture.num_classes
+
+    @property
     def noise_bound(self) -> float:
         """The prior's support is [−noise_bound, noise_bound] in every noise dimension."""
         return NOISE_BOUND * self.truncation

@@ -14,6 +14,10 @@ Facts from ``pytorch_pretrained_biggan/model.py`` (PyPI 0.1.1), written anew her
   ``offset(c)`` (spectral-norm linear maps of the condition vector ``c``, no bias);
 * self-attention: 1×1 convolutions θ, φ (C/8), g (C/2) and o (back to C), φ and g
   max-pooled 2×2, softmax over the pooled positions, added with the learnt ``gamma``.
+
+Training (``gigs_biggan.training``) adds what inference never needs: in training mode a
+batch norm normalises by the batch's own statistics, and the trainer advances every
+spectral-norm estimate by one power-iteration step per optimiser step.
 """
 
 from __future__ import annotations
@@ -40,6 +44,14 @@ class SpectralNormWeight(nn.Module):
         matrix = self.weight_orig.flatten(1)
         sigma = torch.dot(self.weight_u, torch.mv(matrix, self.weight_v))
         return self.weight_orig / sigma
+
+    @torch.no_grad()
+    def power_iteration(self) -> None:
+        """One step of the power method on the stored vectors (training: v ← Wᵀu/‖·‖, u ← Wv/‖·‖,
+        as ``torch.nn.utils.spectral_norm`` does once per training forward pass)."""
+        matrix = self.weight_orig.flatten(1)
+        self.weight_v.copy_(F.normalize(torch.mv(matrix.t(), self.weight_u), dim=0, eps=1e-12))
+        self.weight_u.copy_(F.normalize(torch.mv(matrix, self.weight_v), dim=0, eps=1e-12))
 
     @torch.no_grad()
     def set_singular_vectors(self) -> None:
@@ -101,8 +113,11 @@ class TruncationBatchNorm(nn.Module):
             self.bias = nn.Parameter(torch.zeros(num_features))
 
     def forward(self, inputs: torch.Tensor, truncation: float, condition: torch.Tensor | None = None) -> torch.Tensor:
-        mean = statistics_at(self.running_means, truncation)
-        inverse_std = torch.rsqrt(statistics_at(self.running_vars, truncation) + self.eps)
+        if self.training:  # gigs's trainer: the batch's own statistics (the stored rows are filled after training)
+            mean, variance = inputs.mean(dim=(0, 2, 3)), inputs.var(dim=(0, 2, 3), unbiased=False)
+        else:
+            mean, variance = statistics_at(self.running_means, truncation), statistics_at(self.running_vars, truncation)
+        inverse_std = torch.rsqrt(variance + self.eps)
         if self.conditional:
             gain, bias = 1 + self.scale(condition), self.offset(condition)
         else:

@@ -1,6 +1,7 @@
 """Registers the ``biggan`` generator: BigGAN-deep from a Hugging Face
-``pytorch-pretrained-BigGAN`` folder, or fresh with seeded random weights. torch loads
-only when the generator is built."""
+``pytorch-pretrained-BigGAN`` folder, or fresh with seeded random weights; and its trainer
+(``gigs train generator --generator biggan``). torch loads only when the generator is built
+or the trainer runs."""
 
 from __future__ import annotations
 
@@ -70,3 +71,11 @@ def register_generators(register):
     register("biggan", BigGanOptions, build_generator,
              description="BigGAN-deep (Brock et al. 2019) from a pytorch-pretrained-BigGAN folder, one class and "
                          "truncation; the latent is the truncated-normal noise.")
+
+
+@hookimpl
+def register_trainers(register):
+    from gigs_biggan.command import train_generator
+
+    register("generator", "biggan", train_generator,
+             description="Train a small class-conditional BigGAN-deep on a catalogue's categories; resumable.")
