@@ -1,39 +1,36 @@
-"""Compare generators: the same recommender, users, items and seeds, one GIGS run per
-generator, and a table of how well each reproduced the items and how much each raised
-the group's preference.
+"""Compare generators: the same recommender, users, items, judge and seeds, one GIGS run per
+generator, and one table of how each did (gigs_core.comparison.compare_generators, the
+library side of `gigs compare`).
 
-    python examples/compare_generators.py
+    python examples/compare_generators.py [OUT_FOLDER]
 
-Each entry is (backend name, options); add your own, e.g.
-("progan", {"checkpoint": "g.pth"}). Generators may differ in size and channels, so
-the reconstruction is compared with the item photo at the photo's own size and
-channels (PSNR in dB; higher is closer), not by each run's inversion loss, which is
-measured at each generator's size. Here: the built-in toy generator at two widths
-(about a minute on a 2-core CPU).
+Each contender is a generator (and optionally its own inverter, e.g. ddim-inversion for
+`ddim`); add your own, e.g. Contender("progan", create_generator("progan", checkpoint="g.pth")).
+Fidelity, distance and diversity are measured at the item photo's own size, so generators of
+different sizes compare. A judge, a second recommender the runs did not optimise against,
+says whether the gain is more than an artefact of optimising against one model. Here: the
+built-in toy generator at two widths, judged by a second toy recommender (about a minute
+on a 2-core CPU).
 """
+
+import sys
 
 import torch
 
-from gigs_core import GigsConfig, create_generator, create_recommender, run_gigs
-from gigs_core.imaging import conform
-from gigs_core.metrics.image import psnr
+from gigs_core import GigsConfig, create_generator, create_recommender
+from gigs_core.comparison import Contender, compare_generators
 
-CANDIDATES = [
-    ("toy", {"width": 16, "latent_dim": 32}),
-    ("toy", {"width": 32, "latent_dim": 128}),
+contenders = [
+    Contender("toy-narrow", create_generator("toy", width=16, latent_dim=32)),
+    Contender("toy-wide", create_generator("toy", width=32, latent_dim=128)),
 ]
 recommender = create_recommender("toy", num_users=50)
-items = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
-config = GigsConfig().merged(
-    {"inversion": {"steps": 60, "perceptual": "none"}, "shift": {"steps": 60, "n": 4}}
-)
+judge = create_recommender("toy", num_users=50, seed=1)
+photos = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+config = GigsConfig().merged({"inversion": {"steps": 60, "perceptual": "none"}, "shift": {"steps": 60, "n": 4}})
 
-print(f"{'generator':<34}{'recon PSNR':>11}{'base pref':>11}{'mean gain':>11}{'seconds':>9}")
-for name, options in CANDIDATES:
-    run = run_gigs(create_generator(name, **options), recommender, items, users="all", config=config, seeds=0)
-    reconstructions = torch.stack([item.reconstruction for item in run.items])
-    fidelity = psnr(items, conform(reconstructions, items.shape[-1], items.shape[1])).mean()
-    base = sum(item.reconstruction_preference for item in run.items) / len(run.items)
-    gain = sum(item.mean_gain for item in run.items) / len(run.items)
-    label = f"{name} {options}"
-    print(f"{label:<34}{fidelity:>8.2f} dB{base:>11.4f}{gain:>+11.4f}{run.timings['total_s']:>9.1f}")
+comparison = compare_generators(contenders, recommender, photos, users="all", config=config, seeds=0,
+                                judges={"second-toy": judge}, distance="lpips-untrained")
+print(comparison.table())
+if len(sys.argv) > 1:
+    print(f"wrote {comparison.save(sys.argv[1])}")

@@ -26,12 +26,14 @@ def test_python_api(tmp_path):
     assert report["perceptual_distance"] == "lpips-untrained" and len(report["users"]) == 10
 
 
-def test_compare_generators():
-    result = run_example("compare_generators.py")
+def test_compare_generators(tmp_path):
+    result = run_example("compare_generators.py", str(tmp_path / "cmp"))
     assert result.returncode == 0, result.stderr
     rows = result.stdout.strip().splitlines()
-    assert len(rows) == 3 and rows[1].startswith("toy {'width': 16") and "recon PSNR" in rows[0]
-    assert all(row.split()[-4] == "dB" for row in rows[1:])
+    assert rows[0].startswith("| generator | recon PSNR (dB) | gain (optimised) | gain (second-toy) |")
+    assert [row.split("|")[1].strip() for row in rows[2:4]] == ["toy-narrow", "toy-wide"]
+    report = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    assert [row["label"] for row in report["rows"]] == ["toy-narrow", "toy-wide"]
 
 
 def test_run_toml_with_an_override(tmp_path, monkeypatch):
