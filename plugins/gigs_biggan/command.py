@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from gigs_core.cli.devices import device_option
+from gigs_core.cli.resume import resumed_config
 
 log = logging.getLogger(__name__)
 
@@ -20,24 +21,6 @@ log = logging.getLogger(__name__)
 RESUMABLE_CHANGES = ("steps", "checkpoint_every", "log_every", "standing_samples")
 #: Narrowest ``--channel-width``: self-attention needs 8 channels where it runs (2 × the unit).
 MIN_CHANNEL_WIDTH = 4
-
-
-def _resumed_config(stored, given, ctx):
-    """The stored settings, with the options in ``RESUMABLE_CHANGES`` given on the command line taking over."""
-    import dataclasses
-
-    from click.core import ParameterSource
-
-    changes = {name: getattr(given, name) for name in RESUMABLE_CHANGES
-               if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE}
-    ignored = [f"{field.name}={getattr(given, field.name)!r} (run has {getattr(stored, field.name)!r})"
-               for field in dataclasses.fields(stored)
-               if field.name not in RESUMABLE_CHANGES and field.name in ctx.params
-               and ctx.get_parameter_source(field.name) == ParameterSource.COMMANDLINE
-               and getattr(given, field.name) != getattr(stored, field.name)]
-    if ignored:
-        log.warning("resuming with the run's stored settings; ignored: %s", ", ".join(ignored))
-    return dataclasses.replace(stored, **changes)
 
 
 def _check_settings(resolution, channel_width, z_dim, d_width, batch_size, steps, lr_g, lr_d, d_steps, ema_beta,
@@ -133,7 +116,7 @@ def train_generator(data_spec, out_dir, split, resolution, channel_width, z_dim,
                                d_steps=d_steps, ema_beta=ema_beta, seed=seed, checkpoint_every=checkpoint_every,
                                log_every=log_every, standing_samples=standing_samples)
     if resume:
-        config = _resumed_config(read_config(out_dir), config, click.get_current_context())
+        config = resumed_config(read_config(out_dir), config, click.get_current_context(), RESUMABLE_CHANGES)
         if config.labels != tuple(names):
             raise DataError(f"the run in {str(out_dir)!r} was trained on other categories than {dataset.name}'s; "
                             f"resume it with the dataset it started on")

@@ -12,29 +12,12 @@ from pathlib import Path
 import click
 
 from gigs_core.cli.devices import device_option
+from gigs_core.cli.resume import resumed_config
 
 log = logging.getLogger(__name__)
 
 # Settings a resumed run may change: the length of the run and how often it writes.
 RESUMABLE_CHANGES = ("steps", "checkpoint_every", "log_every")
-
-
-def _resumed_config(stored, given, ctx):
-    """The stored settings, with the options in ``RESUMABLE_CHANGES`` given on the command line taking over."""
-    import dataclasses
-
-    from click.core import ParameterSource
-
-    changes = {name: getattr(given, name) for name in RESUMABLE_CHANGES
-               if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE}
-    ignored = [f"{field.name}={getattr(given, field.name)!r} (run has {getattr(stored, field.name)!r})"
-               for field in dataclasses.fields(stored)
-               if field.name not in RESUMABLE_CHANGES and field.name in ctx.params
-               and ctx.get_parameter_source(field.name) == ParameterSource.COMMANDLINE
-               and getattr(given, field.name) != getattr(stored, field.name)]
-    if ignored:
-        log.warning("resuming with the run's stored settings; ignored: %s", ", ".join(ignored))
-    return dataclasses.replace(stored, **changes)
 
 
 @click.command("ddim")
@@ -97,7 +80,7 @@ def train_generator(data_spec, resolution, out_dir, split, channels, width, dept
                              warmup_steps=warmup_steps, ema_beta=ema_beta, seed=seed,
                              checkpoint_every=checkpoint_every, log_every=log_every)
     if resume:
-        config = _resumed_config(read_config(out_dir), config, click.get_current_context())
+        config = resumed_config(read_config(out_dir), config, click.get_current_context(), RESUMABLE_CHANGES)
     images = TrainingImages(ids, lambda batch: conform(dataset.images(batch), config.resolution, config.channels),
                             resolution=config.resolution, channels=config.channels)
     torch_device = pick_device(device)

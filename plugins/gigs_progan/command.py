@@ -13,37 +13,13 @@ from pathlib import Path
 import click
 
 from gigs_core.cli.devices import device_option
+from gigs_core.cli.resume import resumed_config
 
 log = logging.getLogger(__name__)
 
-
-def _resumed_config(stored, given, ctx):
-    """The stored settings of a run, with the schedule options given on the command
-    line (``--images-per-phase``, ``--final-images``, ``--checkpoint-every``,
-    ``--log-every``), ``--ema-beta`` (it only changes the averaged copy) and
-    ``--lr`` (e.g. lowered for a last stretch) taking over; other differences
-    are reported and ignored."""
-    import dataclasses
-
-    from click.core import ParameterSource
-
-    changeable = {"images_per_phase", "final_images", "checkpoint_every", "log_every", "ema_beta", "lr"}
-    changes = {}
-    ignored = []
-    for field in dataclasses.fields(stored):
-        old, new = getattr(stored, field.name), getattr(given, field.name)
-        if old == new:
-            continue
-        explicit = ctx.get_parameter_source(field.name) == ParameterSource.COMMANDLINE
-        if field.name in changeable and explicit:
-            changes[field.name] = new
-        elif explicit or field.name in ("channels",):
-            ignored.append(f"{field.name}={new!r} (run has {old!r})")
-    if ignored:
-        log.warning("resuming with the run's stored settings; ignored: %s", ", ".join(ignored))
-    if changes:
-        log.warning("resuming with changed settings: %s", changes)
-    return dataclasses.replace(stored, **changes)
+# Settings a resumed run may change: the schedule, how often it writes, the moving average's
+# decay (it only changes the averaged copy) and the learning rate (e.g. lowered for a last stretch).
+RESUMABLE_CHANGES = ("images_per_phase", "final_images", "checkpoint_every", "log_every", "ema_beta", "lr")
 
 
 @click.command("progan")
@@ -110,7 +86,7 @@ def train_generator(data_spec, resolution, out_dir, split, channels, latent_dim,
         checkpoint_every=checkpoint_every, log_every=log_every,
     )
     if resume:
-        config = _resumed_config(read_config(out_dir), config, click.get_current_context())
+        config = resumed_config(read_config(out_dir), config, click.get_current_context(), RESUMABLE_CHANGES)
 
     def source(batch_ids):
         return conform(dataset.images(batch_ids), config.resolution, config.channels)
