@@ -60,3 +60,30 @@ def plot_auc_history(history: list[dict[str, Any]], path: str | Path, title: str
     names = ("validation_auc_sampled", "validation_auc_full", "test_auc_sampled", "test_auc_full")
     panels = [("loss per triple", {"loss": curve("loss")}), ("AUC", {name: curve(name) for name in names})]
     return line_chart(panels, path, title=title)
+
+
+def training_state(format: str, config, step: int, seconds: float, **parts) -> dict[str, Any]:
+    """A resume point: the run's format name, its config (a dataclass), step and seconds, and the
+    ``state_dict()`` of every named part (models, moving averages, optimisers)."""
+    import dataclasses
+
+    return {"format": format, "version": 1, "config": dataclasses.asdict(config), "step": step, "seconds": seconds,
+            **{name: part.state_dict() for name, part in parts.items()}}
+
+
+def read_training_state(path: Path, format: str, what: str) -> dict[str, Any]:
+    """The resume point at ``path`` (weights-only load); a one-line error unless it is a ``format`` state."""
+    from gigs_core.checkpoints import load_torch_file
+    from gigs_core.errors import CheckpointError
+
+    state = load_torch_file(path)
+    if not isinstance(state, dict) or state.get("format") != format:
+        raise CheckpointError(f"{str(path)!r} is not a gigs {what} training state")
+    return state
+
+
+def restore_training_state(state: dict[str, Any], **parts) -> tuple[int, float]:
+    """Load every named part's ``state_dict`` from ``state``; returns ``(step, seconds)``."""
+    for name, part in parts.items():
+        part.load_state_dict(state[name])
+    return int(state["step"]), float(state["seconds"])

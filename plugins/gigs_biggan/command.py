@@ -7,15 +7,12 @@ so ``gigs --help`` stays fast.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
 
 from gigs_core.cli.devices import device_option
 from gigs_core.cli.resume import resumed_config
-
-log = logging.getLogger(__name__)
 
 # Settings a resumed run may change: the length of the run and how often it writes.
 RESUMABLE_CHANGES = ("steps", "checkpoint_every", "log_every", "standing_samples")

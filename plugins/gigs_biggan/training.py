@@ -24,7 +24,6 @@ optimisers, the step), and the random draws of step s depend only on the seed an
 from __future__ import annotations
 
 import copy
-import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,14 +38,22 @@ from gigs_biggan.layers import SpectralNormWeight
 from gigs_biggan.loading import fresh_network
 from gigs_biggan.network import BigGanNetwork
 from gigs_biggan.saving import inference_copy, save_folder
-from gigs_core.checkpoints import load_torch_file
-from gigs_core.errors import CheckpointError, UserInputError
+from gigs_core.errors import UserInputError
 from gigs_core.method.modules import seeded
 from gigs_core.method.progress import Progress, no_progress
 from gigs_core.method.seeds import derive_seed
 from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
-from gigs_core.training.run_files import append_log, drop_log_after, read_log, save_state, update_ema
+from gigs_core.training.run_files import (
+    append_log,
+    drop_log_after,
+    read_log,
+    read_training_state,
+    restore_training_state,
+    save_state,
+    training_state,
+    update_ema,
+)
 from gigs_core.training.sample_grid import save_grid
 
 STATE_FILE = "state.pt"
@@ -116,26 +123,19 @@ class _Run:
         self.step = 0
         self.seconds = 0.0
 
+    def parts(self) -> dict[str, Any]:
+        return {"generator": self.generator, "discriminator": self.discriminator, "ema": self.ema,
+                "optimizer_g": self.optimizer_g, "optimizer_d": self.optimizer_d}
+
     def state(self) -> dict[str, Any]:
-        return {"format": STATE_FORMAT, "version": 1, "config": dataclasses.asdict(self.config),
-                "generator": self.generator.state_dict(), "discriminator": self.discriminator.state_dict(),
-                "ema": self.ema.state_dict(), "optimizer_g": self.optimizer_g.state_dict(),
-                "optimizer_d": self.optimizer_d.state_dict(), "step": self.step, "seconds": self.seconds}
+        return training_state(STATE_FORMAT, self.config, self.step, self.seconds, **self.parts())
 
     def restore(self, state: dict[str, Any]) -> None:
-        self.generator.load_state_dict(state["generator"])
-        self.discriminator.load_state_dict(state["discriminator"])
-        self.ema.load_state_dict(state["ema"])
-        self.optimizer_g.load_state_dict(state["optimizer_g"])
-        self.optimizer_d.load_state_dict(state["optimizer_d"])
-        self.step, self.seconds = int(state["step"]), float(state["seconds"])
+        self.step, self.seconds = restore_training_state(state, **self.parts())
 
 
 def _read_state(path: Path) -> dict[str, Any]:
-    state = load_torch_file(path)
-    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-        raise CheckpointError(f"{str(path)!r} is not a gigs BigGAN training state")
-    return state
+    return read_training_state(path, STATE_FORMAT, "BigGAN")
 
 
 def read_config(out_dir: Path) -> BigGanTrainConfig:

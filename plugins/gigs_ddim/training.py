@@ -16,7 +16,6 @@ only on the seed and s.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import shutil
 import time
 from dataclasses import dataclass
@@ -26,12 +25,20 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from gigs_core.checkpoints import load_torch_file
-from gigs_core.errors import CheckpointError, UserInputError
+from gigs_core.errors import UserInputError
 from gigs_core.method.progress import Progress, no_progress
 from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
-from gigs_core.training.run_files import append_log, drop_log_after, read_log, save_state, update_ema
+from gigs_core.training.run_files import (
+    append_log,
+    drop_log_after,
+    read_log,
+    read_training_state,
+    restore_training_state,
+    save_state,
+    training_state,
+    update_ema,
+)
 from gigs_core.training.sample_grid import save_grid
 from gigs_ddim.generator import DdimGenerator
 from gigs_ddim.loading import fresh_unet_and_scheduler
@@ -87,23 +94,18 @@ class _Run:
         self.step = 0
         self.seconds = 0.0
 
+    def parts(self) -> dict[str, Any]:
+        return {"unet": self.unet, "ema": self.ema, "optimizer": self.optimizer}
+
     def state(self) -> dict[str, Any]:
-        return {"format": STATE_FORMAT, "version": 1, "config": dataclasses.asdict(self.config),
-                "unet": self.unet.state_dict(), "ema": self.ema.state_dict(),
-                "optimizer": self.optimizer.state_dict(), "step": self.step, "seconds": self.seconds}
+        return training_state(STATE_FORMAT, self.config, self.step, self.seconds, **self.parts())
 
     def restore(self, state: dict[str, Any]) -> None:
-        self.unet.load_state_dict(state["unet"])
-        self.ema.load_state_dict(state["ema"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.step, self.seconds = int(state["step"]), float(state["seconds"])
+        self.step, self.seconds = restore_training_state(state, **self.parts())
 
 
 def _read_state(path: Path) -> dict[str, Any]:
-    state = load_torch_file(path)
-    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-        raise CheckpointError(f"{str(path)!r} is not a gigs DDIM training state")
-    return state
+    return read_training_state(path, STATE_FORMAT, "DDIM")
 
 
 def read_config(out_dir: Path) -> DdimTrainConfig:

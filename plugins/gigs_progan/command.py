@@ -6,7 +6,6 @@ command runs, so ``gigs --help`` stays fast.
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -14,8 +13,6 @@ import click
 
 from gigs_core.cli.devices import device_option
 from gigs_core.cli.resume import resumed_config
-
-log = logging.getLogger(__name__)
 
 # Settings a resumed run may change: the schedule, how often it writes, the moving average's
 # decay (it only changes the averaged copy) and the learning rate (e.g. lowered for a last stretch).
