@@ -143,5 +143,7 @@ def test_train_command_end_to_end_and_errors(tmp_path):
     assert bad_option.exit_code == 2 and "depth" in bad_option.output
     bad_data = runner.invoke(cli, ["train", "recommender", "--recommender", "dvbpr", "--data", "fashion-mnist:/nowhere", "--out", str(tmp_path / "o")])
     assert bad_data.exit_code == 2 and "does not exist" in bad_data.output
+    unnamed = runner.invoke(cli, ["train", "recommender", "--data", spec, "--out", str(tmp_path / "o")])
+    assert unnamed.exit_code == 2 and "give --recommender NAME; trainable recommenders: dvbpr, vbpr-timm" in unnamed.output
     not_trainable = runner.invoke(cli, ["train", "recommender", "--recommender", "toy", "--data", spec, "--out", str(tmp_path / "o")])
     assert not_trainable.exit_code == 2 and "trainable" in not_trainable.output
