@@ -102,10 +102,10 @@ def test_item_level_cells_are_the_preferred_and_unpreferred_items_and_rerun_iden
         scores = recommender.group_score(photos, torch.tensor(cell["users"]))
         assert cell["item"] == int(pick(scores))
     cell = cells["t3-preferred-0"]
-    from gigs_core.cli.eval_command import _config
+    from gigs_core.cli.eval_command import eval_config
     from gigs_core.evaluation.protocols import Cell
 
-    config = _config({"_sections": json_sections(tmp_path), "steps": None, "inversion_lr": None,
+    config = eval_config({"_sections": json_sections(tmp_path), "steps": None, "inversion_lr": None,
                       "inversion_starts": None, "perceptual": "none", "n": None, "eps": None, "shift_steps": None,
                       "inversion_steps": None, "preference_weight": None, "quick": True, "preset": "paper"}, None)
     seed = Cell(3, cell["row"], cell["key"], tuple(cell["users"]), cell["item"]).seed(0)

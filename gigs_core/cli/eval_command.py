@@ -99,7 +99,9 @@ def _distance_name(params: dict[str, Any], default) -> str | None:
         raise UserInputError(f"--distance: {exc}") from None
 
 
-def _config(params: dict[str, Any], default):
+def eval_config(params: dict[str, Any], default):
+    """The Algorithm 1 settings of an evaluation: the default catalogue's (or the paper's / the authors'), the
+    quick ones with --quick, the user's on top."""
     from gigs_core.cli.run_command import settings_overrides
     from gigs_core.evaluation.protocols import QUICK_SETTINGS
 
@@ -122,7 +124,7 @@ def evaluate(ctx: click.Context, **params: Any) -> None:
     default, generator_name, generator_options = _backend_names(params)
     spec = _catalogue_spec(params, default)
     distance = _distance_name(params, default)
-    config = _config(params, default)
+    config = eval_config(params, default)
     plan = EvalPlan.quick() if params["quick"] else EvalPlan()
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
     judged_by = judge_options(params)
