@@ -103,3 +103,23 @@ def test_the_moving_average_forgets_the_initial_weights_early():
     assert ema_decay(0.999, 0) == pytest.approx(0.1)
     assert ema_decay(0.999, 100) < 0.92
     assert ema_decay(0.999, 100_000) == 0.999
+
+
+def test_ddim_inversion_then_sampling_reconstructs_an_image_the_unet_was_trained_on(tmp_path):
+    """A UNet trained on one image: DDIM inversion of that image, then sampling, gives it back
+    (MSE 0.011–0.013 in trials, against 0.32 between the two images here), clearly closer than
+    it reconstructs an image it never saw (0.04–0.08)."""
+    from gigs_core.factories import create_inverter
+
+    rows = torch.linspace(0.1, 0.9, 8)
+    seen = (rows[None, :, None] * rows[None, None, :]).expand(1, 8, 8)[None].clone()
+    unseen = 1 - seen.transpose(-1, -2).flip(-1)
+    images = TrainingImages([0], lambda ids: seen.expand(len(ids), -1, -1, -1), resolution=8, channels=1)
+    config = DdimTrainConfig(**{**TINY, "batch_size": 8, "log_every": 100, "checkpoint_every": 10_000}, steps=600,
+                             lr=3e-3, ema_beta=0.9)
+    train(config, images, tmp_path)
+    generator = create_generator("ddim", checkpoint=tmp_path / "generator", num_inference_steps=20)
+    inverter = create_inverter("ddim-inversion")
+    errors = {name: float((inverter.invert(generator, image, seeds=[0]).reconstructions - image).pow(2).mean())
+              for name, image in (("seen", seen), ("unseen", unseen))}
+    assert errors["seen"] < 0.02 and errors["unseen"] > 2.5 * errors["seen"], errors
