@@ -58,3 +58,32 @@ def test_recommender_from_your_shop(tmp_path):
     assert (out / "dvbpr" / "best.safetensors").is_file()
     report = json.loads((out / "run" / "report.json").read_text())
     assert report["backends"]["recommender"]["name"] == "dvbpr" and report["users"] == [0, 1, 2, 3, 4]
+
+
+def run_shell_example(name, *args):
+    """A shell example with this interpreter's `python` and `gigs` first on the PATH (as in an activated venv)."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return subprocess.run(["bash", str(EXAMPLES / name), *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "PATH": path})
+
+
+def test_batch_catalogue(tmp_path):
+    result = run_shell_example("batch_catalogue.sh", str(tmp_path / "batch"))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "batch" / "summary.json").read_text())
+    assert (tmp_path / "batch" / "index.html").is_file() and (summary["jobs"], summary["done"]) == (8, 8)
+
+
+def test_evaluate(tmp_path):
+    result = run_shell_example("evaluate.sh", str(tmp_path / "eval"))
+    assert result.returncode == 0, result.stderr
+    for table in (2, 3, 4, 5):
+        assert (tmp_path / "eval" / f"table{table}.json").is_file()
+
+
+def test_judge_the_gain(tmp_path):
+    result = run_shell_example("judge_the_gain.sh", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert set(report["gains_in_catalogue_std"]["catalogue_std"]) == {"optimised", "toy"}
+    assert "judged / optimised" in result.stdout
