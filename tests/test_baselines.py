@@ -47,3 +47,14 @@ def test_the_baselines_take_no_item(fast_config):
     config = fast_config.merged({"method": "dvbpr-pm"})
     with pytest.raises(UserInputError, match="takes no item: run it in class-level mode"):
         run_gigs(create_generator("linear"), create_recommender("pixel"), torch.rand(1, 1, 8, 8), config=config)
+
+
+def test_the_demo_refuses_a_baseline_before_loading_anything(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from gigs_core.cli.main import cli
+
+    monkeypatch.setenv("GIGS_DEMO_BUNDLE", str(tmp_path / "no-bundle-needed"))
+    result = CliRunner().invoke(cli, ["run", "--method", "dvbpr-pm", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2 and "the dvbpr-pm baseline takes none" in result.output
+    assert not (tmp_path / "run").exists()

@@ -112,6 +112,9 @@ def run_demo_command(params: dict[str, Any], overrides: dict[str, dict[str, Any]
             or params["inverter"] or params["inverter_option"] or params["catalogue"]):
         raise UserInputError("the demo (no --generator/--recommender) takes --segment instead of --users, "
                              "and no --preset/--count/--inverter/--catalogue (it ranks against its own catalogue)")
+    if params.get("method") not in (None, "gigs"):
+        raise UserInputError(f"the demo modifies an item, and the {params['method']} baseline takes none (it generates "
+                             "from the prior): run it in class-level mode with --generator and --recommender")
     judged_by = judge_options(params)
     out = preflight(params["out"], overwrite=params["overwrite"], items=params["items"],
                     inputs=[params.get("config"), params.get("bundle"), *option_paths(judged_by)])
