@@ -1,4 +1,5 @@
-"""The files of a resumable training run: the resume point written atomically, ``log.jsonl``
+"""The files of a resumable training run: the run folder's checks, the resume point written
+atomically, the model folders rewritten at each checkpoint, ``log.jsonl``
 (one record per logging window, trimmed back to the resume point when a killed run is
 continued), and the moving average of a model's weights that trainers save."""
 
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
+from gigs_core.atomic import FolderMarker, atomic_folder, check_output_folder
 
 
 def save_state(state: dict[str, Any], path: Path) -> None:
@@ -87,3 +90,34 @@ def restore_training_state(state: dict[str, Any], **parts) -> tuple[int, float]:
     for name, part in parts.items():
         part.load_state_dict(state[name])
     return int(state["step"]), float(state["seconds"])
+
+
+#: Every trainer's resume point, in its run folder.
+STATE_FILE = "state.pt"
+
+#: The marker of a model folder a trainer writes (e.g. ``generator/``): only such a folder is replaced.
+MODEL_FOLDER = FolderMarker(".gigs-model", {"format": "gigs-trained-model", "version": 1})
+
+
+def open_run_folder(out: Path, resume: bool, *, model_folders: tuple[str, ...] = ()) -> Path:
+    """The resume point of the run in ``out``, checked before any training: a run there needs
+    ``resume``, ``resume`` needs a run there, and each of ``model_folders`` (folders the run
+    rewrites at every checkpoint) must be absent, empty or written by a trainer. Creates ``out``."""
+    from gigs_core.errors import UserInputError
+
+    state_path = out / STATE_FILE
+    if state_path.exists() and not resume:
+        raise UserInputError(f"{str(out)!r} already holds a training run; pass --resume to continue it "
+                             "or choose another --out")
+    if resume and not state_path.exists():
+        raise UserInputError(f"nothing to resume: {str(state_path)!r} does not exist")
+    for name in model_folders:
+        check_output_folder(out / name, True, marker=MODEL_FOLDER)
+    out.mkdir(parents=True, exist_ok=True)
+    return state_path
+
+
+def model_folder(target: Path):
+    """A staging folder to write a trained model into; it replaces ``target`` (only a folder a
+    trainer wrote) once complete, so a kill leaves the old model or the new one."""
+    return atomic_folder(target, overwrite=True, marker=MODEL_FOLDER)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from gigs_biggan.latent import truncated_normal
 from gigs_biggan.layers import TruncationBatchNorm
 from gigs_biggan.loading import WEIGHTS_FILE
 from gigs_biggan.network import BigGanNetwork
+from gigs_core.training.run_files import model_folder
 
 
 @torch.no_grad()
@@ -73,20 +73,14 @@ def inference_copy(network: BigGanNetwork, *, samples: int, batch_size: int, see
 
 
 def save_folder(network: BigGanNetwork, folder: Path, *, labels: list[str], training: dict[str, Any]) -> Path:
-    """Write ``network`` as a generator folder at ``folder``, replacing an existing one only
-    once the new one is complete (a kill leaves the old folder or the new one)."""
+    """Write ``network`` as a generator folder at ``folder``, replacing an existing one (only one a
+    trainer wrote) once the new one is complete (a kill leaves the old folder or the new one)."""
     folder = Path(folder)
-    staging, old = folder.with_name(f".{folder.name}.tmp"), folder.with_name(f".{folder.name}.old")
-    for leftover in (staging, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging.mkdir(parents=True)
-    config = {**network.architecture.to_json(), "labels": list(labels), "training": training}
-    (staging / "config.json").write_text(json.dumps(config, indent=2))
-    torch.save({key: value.detach().cpu() for key, value in network.state_dict().items()}, staging / WEIGHTS_FILE)
-    if folder.exists():
-        folder.rename(old)
-    staging.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    with model_folder(folder) as staging:
+        config = {**network.architecture.to_json(), "labels": list(labels), "training": training}
+        (staging / "config.json").write_text(json.dumps(config, indent=2))
+        torch.save({key: value.detach().cpu() for key, value in network.state_dict().items()},
+                   staging / WEIGHTS_FILE)
     return folder
 
 

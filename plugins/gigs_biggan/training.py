@@ -45,8 +45,10 @@ from gigs_core.method.seeds import derive_seed
 from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
+    STATE_FILE,
     append_log,
     drop_log_after,
+    open_run_folder,
     read_log,
     read_training_state,
     restore_training_state,
@@ -56,7 +58,6 @@ from gigs_core.training.run_files import (
 )
 from gigs_core.training.sample_grid import save_grid
 
-STATE_FILE = "state.pt"
 STATE_FORMAT = "gigs-biggan-train"
 #: Adam's (β₁, β₂), as in BigGAN.
 ADAM_BETAS = (0.0, 0.999)
@@ -227,15 +228,9 @@ def train(config: BigGanTrainConfig, images: TrainingImages, labels: torch.Tenso
     ``checkpoint_every`` steps and at the end: ``state.pt``, ``generator/`` (the moving
     average), ``samples/step-N.png`` and ``losses.png``."""
     out, device = Path(out_dir), torch.device(device)
-    state_path = out / STATE_FILE
-    if state_path.exists() and not resume:
-        raise UserInputError(f"{str(out)!r} already holds a training run; pass --resume to continue it "
-                             "or choose another --out")
-    if resume and not state_path.exists():
-        raise UserInputError(f"nothing to resume: {str(state_path)!r} does not exist")
     if len(labels) != len(images.ids):
         raise UserInputError(f"{len(labels)} labels for {len(images.ids)} training images; give one class per image")
-    out.mkdir(parents=True, exist_ok=True)
+    state_path = open_run_folder(out, resume, model_folders=("generator",))
     run = _Run(config, device)
     if resume:
         run.restore(_read_state(state_path))

@@ -16,7 +16,6 @@ only on the seed and s.
 from __future__ import annotations
 
 import copy
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +24,15 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from gigs_core.errors import UserInputError
 from gigs_core.method.progress import Progress, no_progress
 from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
+    STATE_FILE,
     append_log,
     drop_log_after,
+    model_folder,
+    open_run_folder,
     read_log,
     read_training_state,
     restore_training_state,
@@ -43,7 +44,6 @@ from gigs_core.training.sample_grid import save_grid
 from gigs_ddim.generator import DdimGenerator
 from gigs_ddim.loading import fresh_unet_and_scheduler
 
-STATE_FILE = "state.pt"
 STATE_FORMAT = "gigs-ddim-train"
 
 
@@ -128,15 +128,9 @@ def _save_generator(run: _Run, out: Path) -> Path:
     the previous one only once the new one is complete."""
     from diffusers import DDIMPipeline
 
-    target, staging, old = out / "generator", out / ".generator.tmp", out / ".generator.old"
-    for leftover in (staging, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    DDIMPipeline(unet=run.ema, scheduler=run.scheduler).save_pretrained(staging, safe_serialization=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return target
+    with model_folder(out / "generator") as staging:
+        DDIMPipeline(unet=run.ema, scheduler=run.scheduler).save_pretrained(staging, safe_serialization=True)
+    return out / "generator"
 
 
 def _write_samples(run: _Run, out: Path, device: torch.device) -> Path:
@@ -165,13 +159,7 @@ def train(config: DdimTrainConfig, images: TrainingImages, out_dir: str | Path, 
     once that many steps are done in total. Every ``checkpoint_every`` steps and at the end:
     ``state.pt``, ``generator/`` (the moving average), ``samples/step-N.png`` and ``losses.png``."""
     out, device = Path(out_dir), torch.device(device)
-    state_path = out / STATE_FILE
-    if state_path.exists() and not resume:
-        raise UserInputError(f"{str(out)!r} already holds a training run; pass --resume to continue it "
-                             "or choose another --out")
-    if resume and not state_path.exists():
-        raise UserInputError(f"nothing to resume: {str(state_path)!r} does not exist")
-    out.mkdir(parents=True, exist_ok=True)
+    state_path = open_run_folder(out, resume, model_folders=("generator",))
     run = _Run(config, device)
     if resume:
         run.restore(_read_state(state_path))

@@ -25,12 +25,20 @@ import torch
 import torch.nn.functional as F
 
 from gigs_core.checkpoints import load_torch_file
-from gigs_core.errors import CheckpointError, UserInputError
+from gigs_core.errors import CheckpointError
 from gigs_core.method.modules import seeded
 from gigs_core.method.progress import Progress, no_progress
 from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
-from gigs_core.training.run_files import append_log, drop_log_after, read_log, save_state, update_ema
+from gigs_core.training.run_files import (
+    STATE_FILE,
+    append_log,
+    drop_log_after,
+    open_run_folder,
+    read_log,
+    save_state,
+    update_ema,
+)
 from gigs_core.training.sample_grid import save_grid
 from gigs_progan.architecture import Architecture, feature_schedule
 from gigs_progan.discriminator import ProGanDiscriminator
@@ -39,7 +47,6 @@ from gigs_progan.native_format import save_critic, save_generator
 
 log = logging.getLogger(__name__)
 
-STATE_FILE = "state.pt"
 
 
 @dataclass(frozen=True)
@@ -242,13 +249,7 @@ def train(
     """
     out = Path(out_dir)
     device = torch.device(device)
-    state_path = out / STATE_FILE
-    if state_path.exists() and not resume:
-        raise UserInputError(f"{str(out)!r} already holds a training run; pass --resume to continue it "
-                             "or choose another --out")
-    if resume and not state_path.exists():
-        raise UserInputError(f"nothing to resume: {str(state_path)!r} does not exist")
-    out.mkdir(parents=True, exist_ok=True)
+    state_path = open_run_folder(out, resume)
     run = _Run(config, out, device)
     if resume:
         run.restore(_check_resumable(load_torch_file(state_path), state_path))

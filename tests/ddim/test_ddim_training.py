@@ -123,3 +123,14 @@ def test_ddim_inversion_then_sampling_reconstructs_an_image_the_unet_was_trained
     errors = {name: float((inverter.invert(generator, image, seeds=[0]).reconstructions - image).pow(2).mean())
               for name, image in (("seen", seen), ("unseen", unseen))}
     assert errors["seen"] < 0.02 and errors["unseen"] > 2.5 * errors["seen"], errors
+
+
+def test_a_generator_folder_gigs_did_not_write_is_never_replaced(tmp_path):
+    from gigs_core.errors import UserInputError
+
+    mine = tmp_path / "generator"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    with pytest.raises(UserInputError, match="was not written by gigs"):
+        train(DdimTrainConfig(**TINY, steps=1), catalogue(), tmp_path)
+    assert (mine / "notes.txt").read_text() == "keep" and not (tmp_path / "state.pt").exists()
