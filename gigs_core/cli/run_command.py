@@ -110,7 +110,7 @@ def judged_lines(run) -> list[str]:
     lines = []
     judges = sorted({name for item in run.items for name in item.judged})
     optimised = sum(item.mean_gain for item in run.items) / len(run.items)
-    from gigs_core.report.gains import OPTIMISED
+    from gigs_core.report.gains import OPTIMISED, judge_disagrees
 
     units = run.gain_units
     if units:
@@ -123,7 +123,7 @@ def judged_lines(run) -> list[str]:
             in_std = judged / units[name]
             lines.append(f"  in catalogue standard deviations: {in_std:+.2f} σ (σ = {units[name]:.4f}); judged / optimised "
                          f"= {in_std / (optimised / units[OPTIMISED]):.2f}")
-        if (judged > 0) != (optimised > 0):
+        if judge_disagrees(judged, optimised):
             lines.append(f"  {name} disagrees on the direction: the gain may be an artefact of optimising against "
                          f"one model")
     return lines

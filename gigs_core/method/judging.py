@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from gigs_core.errors import UserInputError
-from gigs_core.method.modules import frozen
+from gigs_core.method.modules import frozen, module_device
 from gigs_core.report.gains import OPTIMISED
 from gigs_core.report.result import JudgedScores
 
@@ -54,7 +54,7 @@ def catalogue_spread(scorers: Mapping[str, Any], catalogue: torch.Tensor, group:
     the group's preference: the unit in which gains by different scorers can be compared."""
     spread = {}
     for name, scorer in scorers.items():
-        device = next((tensor.device for tensor in scorer.parameters()), torch.device("cpu"))
+        device = module_device(scorer)
         with frozen(scorer):
             scores = torch.cat([scorer.group_score(catalogue[start:start + batch_size].to(device), group.to(device))
                                 for start in range(0, catalogue.shape[0], batch_size)])

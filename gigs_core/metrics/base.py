@@ -56,6 +56,22 @@ class Metric(ABC):
     def reset(self) -> None: ...
 
 
+class NetworkMetric(Metric):
+    """A metric computed in a feature network's space (``self.network``, a
+    :class:`~gigs_core.metrics.feature_network.FeatureNetwork`): reports name it after the
+    network, "FID" for Inception, "domain FID" for the domain classifier."""
+
+    network: Any
+
+    @property
+    def label(self) -> str:
+        return self.network.label(self.name)
+
+    @property
+    def network_name(self) -> str:
+        return self.network.name
+
+
 class PerUnitMetric(Metric):
     """A metric whose value is the :class:`Summary` of per-unit values collected by ``update``."""
 

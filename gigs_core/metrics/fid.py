@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from gigs_core.errors import UserInputError
-from gigs_core.metrics.base import Metric, check_batch_size, check_images
+from gigs_core.metrics.base import NetworkMetric, check_batch_size, check_images
 from gigs_core.metrics.feature_network import FeatureNetwork
 
 MINIMUM_IMAGES = 2
@@ -91,7 +91,7 @@ def frechet_inception_distance(real: torch.Tensor, generated: torch.Tensor, netw
     return frechet_distance(*real_moments.gaussian(), *generated_moments.gaussian())
 
 
-class FrechetInceptionDistance(Metric):
+class FrechetInceptionDistance(NetworkMetric):
     """Stateful FID: ``update(images, real=True|False)`` in any batches, then ``compute()``.
     ``label`` is "FID" for Inception, "domain FID" for the domain classifier, and so on."""
 
@@ -101,14 +101,6 @@ class FrechetInceptionDistance(Metric):
     def __init__(self, network: FeatureNetwork) -> None:
         self.network = network
         self.reset()
-
-    @property
-    def label(self) -> str:
-        return self.network.label(self.name)
-
-    @property
-    def network_name(self) -> str:
-        return self.network.name
 
     def update(self, images: torch.Tensor, *, real: bool) -> None:
         check_images(images, "real images" if real else "generated images")

@@ -20,7 +20,7 @@ import math
 import torch
 
 from gigs_core.errors import UserInputError
-from gigs_core.metrics.base import Metric, Summary, check_batch_size, check_images
+from gigs_core.metrics.base import NetworkMetric, Summary, check_batch_size, check_images
 from gigs_core.metrics.feature_network import FeatureNetwork
 
 DEFAULT_SPLITS = 10
@@ -65,7 +65,7 @@ def inception_score(images: torch.Tensor, network: FeatureNetwork, *, splits: in
     return inception_score_from_logits(logits, splits)
 
 
-class InceptionScore(Metric):
+class InceptionScore(NetworkMetric):
     """Stateful IS: ``update(images)`` in any batches (the order is kept: splits are consecutive),
     then ``compute()``. ``label`` is "IS" for Inception, "domain IS" for the domain classifier."""
 
@@ -78,14 +78,6 @@ class InceptionScore(Metric):
             raise UserInputError(f"IS splits must be at least 1, got {splits}")
         self.network, self.splits = network, splits
         self.reset()
-
-    @property
-    def label(self) -> str:
-        return self.network.label(self.name)
-
-    @property
-    def network_name(self) -> str:
-        return self.network.name
 
     def update(self, images: torch.Tensor) -> None:
         check_images(images, "images")

@@ -27,3 +27,8 @@ def gains_in_std(items: Sequence[Any], units: Mapping[str, float]) -> dict[str, 
             entry[name] = {"gain": judged.mean_gain, "gain_in_std": in_std, "ratio_to_optimised": ratio}
         out[item.name] = entry
     return {"catalogue_std": dict(units), "items": out}
+
+
+def judge_disagrees(judged_gain: float, optimised_gain: float) -> bool:
+    """Whether a judge sees the change in the other direction than the recommender optimised against."""
+    return (judged_gain > 0) != (optimised_gain > 0)

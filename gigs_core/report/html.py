@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gigs_core.report.gains import OPTIMISED
+from gigs_core.report.gains import OPTIMISED, judge_disagrees
 from gigs_core.report.portable import portable
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ def judge_sentence(name: str, judged_gain: float, optimised_gain: float, units: 
     if units.get(name) and units.get(OPTIMISED):
         sentence += (f" In each one's standard deviations over the catalogue: {judged_gain / units[name]:+.2f} σ "
                      f"against {optimised_gain / units[OPTIMISED]:+.2f} σ.")
-    if (judged_gain > 0) != (optimised_gain > 0):
+    if judge_disagrees(judged_gain, optimised_gain):
         sentence += (" It disagrees on the direction, so the gain may be an artefact of optimising against one "
                      "model rather than a change these users would like.")
     return sentence
