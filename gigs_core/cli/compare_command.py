@@ -64,6 +64,26 @@ def _inverters(params: dict[str, Any], names: list[str], config) -> dict[str, An
     return inverters
 
 
+#: ``--distance``, the perceptual distance of variants to their item (``gigs compare`` and ``gigs eval``).
+DISTANCE_OPTION = click.Option(
+    ["--distance"], metavar="NAME",
+    help="Perceptual distance of the variants to the item (any of `gigs plugins`' perceptual distances; "
+         "'none' to skip) [the default catalogue's; else lpips-untrained].")
+
+
+def distance_name(params: dict[str, Any], default) -> str | None:
+    """The checked ``--distance`` (the default catalogue's when not given), or ``None`` for 'none'."""
+    name = params["distance"] or (default.distance() if default else "lpips-untrained")
+    if name == "none":
+        return None
+    from gigs_core.method.perceptual import check_perceptual_name
+
+    try:
+        return check_perceptual_name(name)
+    except ValueError as exc:
+        raise UserInputError(f"--distance: {exc}") from None
+
+
 COMPARE_OPTIONS = [
     click.Option(["--generators"], metavar="NAME,NAME,…",
                  help="The generators to compare (see `gigs plugins`) [the default catalogue's own]."),
@@ -75,9 +95,7 @@ COMPARE_OPTIONS = [
                  help="An option of one generator's inverter (repeatable)."),
     click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(), metavar="FILE",
                  help="Item photo to compare the generators on (repeatable) [the default catalogue's items]."),
-    click.Option(["--distance"], metavar="NAME",
-                 help="Perceptual distance of the variants to the item (any of `gigs plugins`' perceptual "
-                      "distances; 'none' to skip) [the default catalogue's; else lpips-untrained]."),
+    DISTANCE_OPTION,
     click.Option(["--segment"], metavar="NAME",
                  help="Without --recommender: the default catalogue's user segment [its first]."),
     click.Option(["--out", "-o"], type=click.Path(), metavar="FOLDER", default="gigs-compare", show_default=True,
@@ -128,15 +146,7 @@ def compare(ctx: click.Context, **params: Any) -> None:
             raise UserInputError(f"--segment {segment!r} is not one of {', '.join(default.segments())}")
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
     judged_by = judge_options(params)
-    distance = params["distance"] or (default.distance() if default else "lpips-untrained")
-    distance = None if distance == "none" else distance
-    if distance is not None:
-        from gigs_core.method.perceptual import check_perceptual_name
-
-        try:
-            check_perceptual_name(distance)
-        except ValueError as exc:
-            raise UserInputError(f"--distance: {exc}") from None
+    distance = distance_name(params, default)
     from gigs_core.cli.run_command import settings_overrides
 
     config = default.config(settings_overrides(params)) if default else run_config(params)

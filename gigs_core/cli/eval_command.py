@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from gigs_core.cli.compare_command import DISTANCE_OPTION, distance_name
 from gigs_core.cli.run_command import RUN_OPTIONS, apply_config_file, create_judges, judge_options
 from gigs_core.cli.settings import parse_key_values
 from gigs_core.errors import UserInputError
@@ -22,9 +23,7 @@ EVAL_OPTIONS = [
     click.Option(["--tables"], default="2,3,4,5", show_default=True, metavar="N,N,…",
                  help="The paper's tables to run: 2 class-level, 3 item-level, 4 per category, 5 group size."),
     click.Option(["--quick"], is_flag=True, help="Tiny counts and steps (for CI): well under a minute on a CPU."),
-    click.Option(["--distance"], metavar="NAME",
-                 help="Perceptual distance of variants to items ('none' to skip) [the default catalogue's; "
-                      "else lpips-untrained]."),
+    DISTANCE_OPTION,
     click.Option(["--out", "-o"], type=click.Path(), metavar="FOLDER", default="gigs-eval", show_default=True,
                  help="Output folder; a re-run with the same settings resumes it."),
 ]
@@ -87,18 +86,6 @@ def _catalogue_spec(params: dict[str, Any], default) -> str:
     return spec
 
 
-def _distance_name(params: dict[str, Any], default) -> str | None:
-    name = params["distance"] or (default.distance() if default else "lpips-untrained")
-    if name == "none":
-        return None
-    from gigs_core.method.perceptual import check_perceptual_name
-
-    try:
-        return check_perceptual_name(name)
-    except ValueError as exc:
-        raise UserInputError(f"--distance: {exc}") from None
-
-
 def eval_config(params: dict[str, Any], default):
     """The Algorithm 1 settings of an evaluation: the default catalogue's (or the paper's / the authors'), the
     quick ones with --quick, the user's on top."""
@@ -123,7 +110,7 @@ def evaluate(ctx: click.Context, **params: Any) -> None:
     tables = parse_tables(params["tables"])
     default, generator_name, generator_options = _backend_names(params)
     spec = _catalogue_spec(params, default)
-    distance = _distance_name(params, default)
+    distance = distance_name(params, default)
     config = eval_config(params, default)
     plan = EvalPlan.quick() if params["quick"] else EvalPlan()
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
