@@ -1,10 +1,29 @@
-"""Time one full GIGS job (inversion + shifting) on small backends: the toolkit vs a
-straight per-item, per-step reference loop written from Algorithm 1 the way the
-authors' scripts do it. Each variant runs in its own process so peak memory is its own.
+"""gigs against the authors-style loop (benchmarks/authors_loop.py) on the same models in the same run.
 
-    python benchmarks/bench_gigs.py [--items 4] [--steps 50] [--users 100]
+    python benchmarks/bench_gigs.py [--models demo|issue] [--batch-sizes 1,8,32] [--users 1,100,all]
+                                    [--timed-steps 2] [--preset fast] [--quality-items 2] [--reference-steps 1000]
+                                    [--device cpu|cuda]
 
-Prints a table: seconds per item, items per second, peak resident memory.
+About 40 minutes on one CPU thread with the demo models (the reference's 1,000 + 1,000 steps on two
+items dominate); with ``--models issue`` use ``--quality-items 0`` (the reference would take hours per item).
+
+Models: ``issue`` = the performance issue's set (a fresh 32 px, 512-channel ProGAN with latent 128;
+DVBPR cnnf-aip at 128 px, K = 100, 10,000 users; LPIPS-VGG, random backbone: the pretrained weights are
+not here and cost the same; n = 6); ``demo`` = the demo bundle's trained models and its
+domain-classifier distance (n = 8).
+
+Speed: each (loop, batch size, users) cell runs in its own process (its peak memory is its own) and,
+after a warm-up, times each phase twice, with 1 and with 1 + ``--timed-steps`` steps: the difference is the cost of a
+step, the rest the fixed cost of a batch. Seconds per item = fixed/batch + per-step × steps, with the
+reference's ``--reference-steps`` per phase and gigs' steps taken by ``--preset`` (measured in the
+quality run when there is one, else the preset's maximum).
+
+Quality (``--quality-items`` > 0): both loops run to the end on the same items: inversion error (MSE at
+the generator's size, item vs reconstruction) and preference gain (mean over variants of the group's
+preference minus the item's, users = all).
+
+The last line: ``items/hour ratio vs the authors-style loop: N.Nx (inversion error ratio R1, preference
+gain ratio R2)`` for gigs' largest batch with all users; R1 < 1 and R2 > 1 are better.
 """
 
 from __future__ import annotations
@@ -16,121 +35,235 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+N_SHIFTS = {"issue": 6, "demo": 8}
 
 
-def build(args):
+def build(models: str, count: int, device: str = "cpu", seed: int = 100):
+    """(generator, recommender, perceptual module, items N×C×H×W at the generator's size, users), on ``device``."""
+    generator, recommender, perceptual, items, num_users = build_on_cpu(models, count, seed)
+    return generator.to(device), recommender.to(device), perceptual.to(device), items.to(device), num_users
+
+
+def build_on_cpu(models: str, count: int, seed: int):
     import torch
 
     from gigs_core.factories import create_generator, create_recommender
+    from gigs_core.method.perceptual import LpipsDistance, create_perceptual_distance
 
-    generator = create_generator("toy", latent_dim=128, resolution=32, width=32)
-    recommender = create_recommender("toy", num_users=args.users)
-    items = torch.rand(args.items, 3, 32, 32, generator=torch.Generator().manual_seed(0))
-    return generator, recommender, items
-
-
-def run_toolkit(args) -> float:
-    from gigs_core.config import GigsConfig
-    from gigs_core.method.pipeline import run_gigs
-
-    generator, recommender, items = build(args)
-    config = GigsConfig().merged(
-        {"inversion": {"steps": args.steps, "perceptual": "lpips-untrained"}, "shift": {"steps": args.steps}}
-    )
-    run = run_gigs(generator, recommender, items, users="all", config=config, seeds=0)
-    return sum(item.mean_gain for item in run.items) / len(run.items)
-
-
-def run_reference(args) -> float:
-    """Algorithm 1 as the authors' scripts run it: one item at a time; preference as
-    the mean over users of per-user scores; every module kept trainable."""
-    import torch
-    import torch.nn.functional as F
-
-    from gigs_core.method.perceptual import create_perceptual_distance
-    from gigs_core.method.shift_predictor import build_shift_predictor
-
-    generator, recommender, items = build(args)
-    lpips = create_perceptual_distance("lpips-untrained")
-    users = torch.arange(args.users)
-    gains = []
-    for index in range(items.shape[0]):
-        torch.manual_seed(index)
-        target = items[index : index + 1]
-        z = torch.randn(1, generator.latent_dim, requires_grad=True)
-        optimizer = torch.optim.Adam([z], lr=0.01)
-        for _ in range(args.steps):
-            image = generator(z)
-            loss = lpips(target, image).mean() + F.mse_loss(image, target)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():
-                z.data = (z.data - z.data.mean()) / z.data.std()
-        n = 8
-        k = torch.randn(n, generator.latent_dim, requires_grad=True)
-        predictor = build_shift_predictor("timm", {"model": "resnet18"}, n, generator.latent_dim)
-        k_optimizer = torch.optim.Adam([k], lr=0.01)
-        p_optimizer = torch.optim.Adam(predictor.parameters(), lr=0.01)
-        targets = torch.arange(n)
-        for _ in range(args.steps):
-            with torch.no_grad():
-                k.data = k.data.clamp(-0.4, 0.4)
-            kz = z.detach() + k
-            kz = (kz - kz.mean(dim=1, keepdim=True)) / kz.std(dim=1, keepdim=True)
-            images = generator(kz)
-            preference = recommender.score(images, users).mean()
-            logits, shifts = predictor(images)
-            loss = F.cross_entropy(logits, targets) + (shifts - k).abs().mean() - preference
-            k_optimizer.zero_grad()
-            p_optimizer.zero_grad()
-            loss.backward()
-            k_optimizer.step()
-            p_optimizer.step()
+    if models == "issue":
+        generator = create_generator("progan", resolution=32, latent_dim=128, max_features=512, channels=3)
+        recommender = create_recommender("dvbpr", variant="cnnf-aip", input_size=128, k=100, num_users=10_000)
+        perceptual = LpipsDistance("vgg", pretrained_backbone=False)
         with torch.no_grad():
-            before = recommender.score(target, users).mean()
-            gains.append(float(recommender.score(images, users).mean() - before))
-    return sum(gains) / len(gains)
+            items = generator(generator.sample_latent(count, generator=torch.Generator().manual_seed(seed)))
+        return generator, recommender, perceptual, items, recommender.num_users
+    from gigs_core.imaging import conform, load_image
+    from gigs_demo.bundle import DemoBundle
+
+    bundle = DemoBundle()
+    generator, recommender = bundle.generator(), bundle.recommender()
+    perceptual = create_perceptual_distance(f"domain:{bundle.path('classifier')}")
+    items = torch.cat([conform(load_image(bundle.item(index % 40).path), generator.resolution, generator.channels)
+                       for index in range(count)])
+    return generator, recommender, perceptual, items, recommender.num_users
 
 
-def child(args) -> None:
+def user_group(spec: str, num_users: int):
+    import torch
+
+    return torch.arange(num_users if spec == "all" else min(int(spec), num_users))
+
+
+def gigs_config(preset: str, models: str, inversion_steps: int | None = None, shift_steps: int | None = None):
+    from gigs_core.config import GigsConfig
+
+    config = GigsConfig.preset(preset).merged({"shift": {"n": N_SHIFTS[models]}})
+    steps = {}
+    if inversion_steps is not None:
+        steps["inversion"] = {"steps": inversion_steps}
+    if shift_steps is not None:
+        steps["shift"] = {"steps": shift_steps}
+    return config.merged(steps)
+
+
+def gigs_phases(args, generator, recommender, perceptual, items, users, inversion_steps, shift_steps):
+    """(inversion s, shifting s, result) of one gigs batch with the given steps."""
+    from gigs_core.method.inversion import LatentOptimizationInverter
+    from gigs_core.method.shifting import optimize_shifts
+
+    config = gigs_config(args.preset, args.models, inversion_steps, shift_steps)
+    inverter = LatentOptimizationInverter(config.inversion.model_copy(update={"perceptual": "none"}))
+    inverter.distance = perceptual  # the models' perceptual distance (the same module the reference uses)
+    inverter.config = config.inversion
+    seeds = list(range(items.shape[0]))
+    inversion = inverter.invert(generator, items, seeds=seeds)
+    shifted = optimize_shifts(generator, recommender, inversion.latents, users, config.shift, seeds=seeds,
+                              compute=config.compute)
+    return inversion.seconds, shifted.seconds, (inversion, shifted)
+
+
+def reference_phases(args, generator, recommender, perceptual, items, users, inversion_steps, shift_steps):
+    """(inversion s, shifting s, results) of the authors-style loop over the items one by one."""
+    import authors_loop
+
+    inversion_s = shift_s = 0.0
+    results = []
+    for index in range(items.shape[0]):
+        started = time.perf_counter()
+        latent, _ = authors_loop.invert(generator, perceptual, items[index:index + 1], steps=inversion_steps,
+                                        seed=index)
+        middle = time.perf_counter()
+        variants, _ = authors_loop.shift(generator, recommender, latent, users, n=N_SHIFTS[args.models],
+                                         steps=shift_steps, seed=index)
+        inversion_s, shift_s = inversion_s + middle - started, shift_s + time.perf_counter() - middle
+        results.append((latent, variants))
+    return inversion_s, shift_s, results
+
+
+def generator_tflops(generator, latents) -> float:
+    """Achieved TFLOP/s of one generator forward + backward step on ``latents`` (FLOPs counted by
+    torch's FlopCounterMode, time over 3 repetitions after a warm-up)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    latents = latents.detach().requires_grad_(True)
+
+    def step():
+        generator(latents).sum().backward()
+
+    with FlopCounterMode(display=False) as counter:
+        step()
+    step()
+    if latents.device.type == "cuda":
+        torch.cuda.synchronize()
+    started = time.perf_counter()
+    for _ in range(3):
+        step()
+    if latents.device.type == "cuda":
+        torch.cuda.synchronize()
+    return counter.get_total_flops() * 3 / (time.perf_counter() - started) / 1e12
+
+
+def speed_cell(args) -> dict:
+    """Fixed and per-step seconds of each phase for one (loop, batch, users) cell."""
     import torch
 
     torch.set_num_threads(args.threads)
-    started = time.perf_counter()
-    gain = (run_toolkit if args.variant == "toolkit" else run_reference)(args)
-    seconds = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "gain": gain}))
+    generator, recommender, perceptual, items, num_users = build(args.models, args.batch, args.device)
+    users = user_group(args.cell_users, num_users).to(args.device)
+    phases = gigs_phases if args.loop == "gigs" else reference_phases
+    phases(args, generator, recommender, perceptual, items, users, 1, 1)  # warm-up: first calls set up kernels
+    one = phases(args, generator, recommender, perceptual, items, users, 1, 1)
+    more = phases(args, generator, recommender, perceptual, items, users, 1 + args.timed_steps, 1 + args.timed_steps)
+    per_step = [(b - a) / args.timed_steps for a, b in zip(one[:2], more[:2])]
+    fixed = [a - step for a, step in zip(one[:2], per_step)]
+    latents = generator.sample_latent(args.batch * N_SHIFTS[args.models])
+    return {"per_step": per_step, "fixed": fixed, "items": args.batch, "tflops": generator_tflops(generator, latents),
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def quality(args) -> dict:
+    """Both loops to the end on the same items: inversion error, preference gain, gigs' steps taken."""
+    import torch
+
+    torch.set_num_threads(args.threads)
+    generator, recommender, perceptual, items, num_users = build(args.models, args.quality_items, args.device)
+    users = user_group("all", num_users).to(args.device)
+    with torch.no_grad():
+        item_preference = recommender.group_score(items, users)
+
+    def measured(latents, variants):
+        with torch.no_grad():
+            error = (generator(latents) - items).pow(2).flatten(1).mean(1)
+            gain = torch.stack([recommender.group_score(v, users).mean() for v in variants]) - item_preference
+        return float(error.mean()), float(gain.mean())
+
+    _, _, (inversion, shifted) = gigs_phases(args, generator, recommender, perceptual, items, users, None, None)
+    gigs = measured(inversion.latents, shifted.variants)
+    steps = [sum(inversion.steps_taken) / len(inversion.steps_taken), sum(shifted.steps_taken) / len(shifted.steps_taken)]
+    _, _, results = reference_phases(args, generator, recommender, perceptual, items, users, args.reference_steps,
+                                     args.reference_steps)
+    reference = measured(torch.cat([latent for latent, _ in results]), [variants for _, variants in results])
+    return {"gigs": gigs, "reference": reference, "gigs_steps": steps}
+
+
+def child_output(args, **extra) -> dict:
+    command = [sys.executable, __file__, *sys.argv[1:]]
+    for key, value in extra.items():
+        command += [f"--{key.replace('_', '-')}", str(value)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=4)
-    parser.add_argument("--steps", type=int, default=50, help="steps of each phase")
-    parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--variant", choices=["toolkit", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--models", choices=["issue", "demo"], default="demo")
+    parser.add_argument("--batch-sizes", default="1,8,32")
+    parser.add_argument("--users", default="1,100,all")
+    parser.add_argument("--timed-steps", type=int, default=2)
+    parser.add_argument("--preset", default="fast", help="gigs' settings: paper, authors or fast")
+    parser.add_argument("--quality-items", type=int, default=2, help="0: no quality run (gigs' maximum steps)")
+    parser.add_argument("--reference-steps", type=int, default=1000, help="the reference's steps, each phase")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    for hidden in ("--loop", "--cell-users", "--role"):
+        parser.add_argument(hidden, help=argparse.SUPPRESS)
+    parser.add_argument("--batch", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.variant:
-        child(args)
+    if args.role:
+        print(json.dumps(speed_cell(args) if args.role == "speed" else quality(args)))
         return
-    rows = {}
-    for variant in ("reference", "toolkit"):
-        command = [sys.executable, __file__, "--variant", variant, "--items", str(args.items),
-                   "--steps", str(args.steps), "--users", str(args.users), "--threads", str(args.threads)]
-        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        rows[variant] = json.loads(output.strip().splitlines()[-1])
-    print(f"GIGS job: {args.items} items, {args.steps}+{args.steps} steps, n=8, {args.users} users, "
-          f"toy generator 32px/128-d, LPIPS(untrained alex), ResNet18 predictor, {args.threads} threads")
-    print(f"{'variant':<11}{'s/item':>9}{'items/s':>10}{'peak MiB':>10}{'mean gain':>11}")
-    for variant, row in rows.items():
-        per_item = row["seconds"] / args.items
-        print(f"{variant:<11}{per_item:>9.2f}{1 / per_item:>10.3f}{row['peak_mib']:>10.0f}{row['gain']:>+11.4f}")
-    speedup = rows["reference"]["seconds"] / rows["toolkit"]["seconds"]
-    print(f"toolkit speed-up over the reference loop: {speedup:.2f}x")
+
+    from gigs_core.config import GigsConfig
+
+    preset = GigsConfig.preset(args.preset)
+    measured = child_output(args, role="quality") if args.quality_items else None
+    gigs_steps = measured["gigs_steps"] if measured else [preset.inversion.steps, preset.shift.steps]
+    cells = [("reference", 1, users) for users in args.users.split(",")]
+    cells += [("gigs", int(batch), users) for batch in args.batch_sizes.split(",") for users in args.users.split(",")]
+    rows = []
+    for loop, batch, users in cells:
+        cell = child_output(args, role="speed", loop=loop, batch=batch, cell_users=users)
+        steps = [args.reference_steps] * 2 if loop == "reference" else gigs_steps
+        per_item = [fixed / batch + step / batch * count
+                    for fixed, step, count in zip(cell["fixed"], cell["per_step"], steps)]
+        rows.append({"loop": loop, "batch": batch, "users": users, "steps": steps, "per_item": per_item,
+                     "step_per_item": [step / batch for step in cell["per_step"]], "peak_mib": cell["peak_mib"],
+                     "tflops": cell["tflops"]})
+
+    print(f"models: {args.models}; gigs preset {args.preset}; reference {args.reference_steps}+{args.reference_steps} "
+          f"steps; {args.threads} thread(s); n = {N_SHIFTS[args.models]}")
+    print(f"{'loop':<10}{'batch':>6}{'users':>7}{'inv s/step':>11}{'shift s/step':>13}{'steps':>12}"
+          f"{'s/item':>10}{'items/h':>9}{'peak MiB':>9}{'inv error':>11}{'pref gain':>11}")
+    for row in rows:
+        quality_row = measured[row["loop"]] if measured else None
+        error, gain = (f"{quality_row[0]:.4f}", f"{quality_row[1]:+.4f}") if quality_row else ("-", "-")
+        total = sum(row["per_item"])
+        steps = "+".join(f"{count:.0f}" for count in row["steps"])
+        print(f"{row['loop']:<10}{row['batch']:>6}{row['users']:>7}{row['step_per_item'][0]:>11.3f}"
+              f"{row['step_per_item'][1]:>13.3f}{steps:>12}{total:>10.1f}{3600 / total:>9.1f}{row['peak_mib']:>9.0f}"
+              f"{error:>11}{gain:>11}")
+    print("generator step (forward + backward on batch × n latents), achieved TFLOP/s: "
+          + ", ".join(f"batch {row['batch']} {row['tflops']:.3f}" for row in rows
+                      if row["loop"] == "gigs" and row["users"] == args.users.split(",")[0]))
+    groups = args.users.split(",")
+    largest = max(int(batch) for batch in args.batch_sizes.split(","))
+    at_largest = {row["users"]: row for row in rows if row["loop"] == "gigs" and row["batch"] == largest}
+    best = at_largest[groups[-1]]
+    reference = next(row for row in rows if row["loop"] == "reference" and row["users"] == groups[-1])
+    print(f"gigs shift step at batch {largest}, users {groups[-1]} vs {groups[0]}: "
+          f"{best['step_per_item'][1] / at_largest[groups[0]]['step_per_item'][1]:.3f}x")
+    ratios = "quality not measured"
+    if measured:
+        ratios = (f"inversion error ratio {measured['gigs'][0] / measured['reference'][0]:.2f}, "
+                  f"preference gain ratio {measured['gigs'][1] / measured['reference'][1]:.2f}")
+    print(f"items/hour ratio vs the authors-style loop: {sum(reference['per_item']) / sum(best['per_item']):.1f}x "
+          f"({ratios})")
 
 
 if __name__ == "__main__":

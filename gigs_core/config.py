@@ -14,6 +14,7 @@ import pydantic
 from gigs_core.errors import InvalidOptionsError, describe_validation_error
 
 Normalization = Literal["generator", "row", "batch", "none"]
+Schedule = Literal["constant", "cosine"]
 
 
 def _check_perceptual(value: str) -> str:
@@ -52,6 +53,14 @@ class InversionConfig(_Config):
         "generator",
         description="re-normalise z after each step: as the generator defines it (standardise each latent for a standard normal prior, the paper), 'row' (standardise each latent), or 'none'",
     )
+    lr_schedule: Schedule = pydantic.Field(
+        "constant", description="learning rate over the steps: constant (the paper) or cosine decay to 0 at `steps`"
+    )
+    stop_patience: int = pydantic.Field(
+        0, ge=0, description="early stopping: an item stops once its last `stop_patience` steps brought less than "
+        "`stop_tolerance` of its progress so far (fall of the inversion loss); 0 = never (the paper)",
+    )
+    stop_tolerance: float = pydantic.Field(0.01, gt=0, lt=1, description="see stop_patience")
 
 
 class ShiftConfig(_Config):
@@ -75,6 +84,14 @@ class ShiftConfig(_Config):
     )
     predictor_trunk: str = pydantic.Field("timm", description="feature extractor backend of the predictor's trunk")
     predictor_trunk_options: dict[str, Any] = pydantic.Field(default_factory=lambda: {"model": "resnet18"})
+    lr_schedule: Schedule = pydantic.Field(
+        "constant", description="learning rate over the steps: constant (the paper) or cosine decay to 0 at `steps`"
+    )
+    stop_patience: int = pydantic.Field(
+        0, ge=0, description="early stopping: an item stops once its last `stop_patience` steps brought less than "
+        "`stop_tolerance` of its progress so far (rise of the mean group preference); 0 = never (the paper)",
+    )
+    stop_tolerance: float = pydantic.Field(0.01, gt=0, lt=1, description="see stop_patience")
 
 
 class BaselineConfig(_Config):
@@ -86,6 +103,27 @@ class BaselineConfig(_Config):
     lr: float = pydantic.Field(0.05, gt=0, description="Adam learning rate on the latents (Kang et al.: 0.05)")
     eta: float = pydantic.Field(1.0, ge=0, description="η, weight of the realism term (Kang et al.: 1)")
 
+
+class ComputeConfig(_Config):
+    """How the steps are computed: settings that change speed, not Algorithm 1 (beyond rounding)."""
+
+    precision: Literal["fp32", "bf16"] = pydantic.Field(
+        "fp32", description="bf16: the models' forward passes under bfloat16 autocast (losses, latents and optimiser "
+        "state stay float32); for CUDA GPUs with bf16 support",
+    )
+    channels_last: bool = pydantic.Field(False, description="the models' convolutions in channels-last memory format")
+    compile: bool = pydantic.Field(False, description="torch.compile the generator (pays off over many steps on CUDA)")
+    vectorize: Literal["auto", "on", "off"] = pydantic.Field(
+        "auto", description="run the shift predictors of a batch's items as one vectorised module (torch.func); "
+        "auto = on CUDA only (on CPU it measured no faster than one by one)",
+    )
+
+
+#: What ``--preset fast`` changes from the paper's settings (benchmarks/step_curves.py measured it).
+FAST_PRESET: dict[str, dict[str, Any]] = {
+    "inversion": {"steps": 150, "lr": 0.1, "starts": 16},
+    "shift": {"steps": 300, "lr_shift": 0.02},
+}
 
 #: What makes the variants: GIGS's shifts, or DVBPR's preference maximisation (personalised) or its
 #: plain samples (non-personalised), the paper's two baselines.
@@ -99,6 +137,7 @@ class GigsConfig(_Config):
     inversion: InversionConfig = InversionConfig()
     shift: ShiftConfig = ShiftConfig()
     baseline: BaselineConfig = BaselineConfig()
+    compute: ComputeConfig = ComputeConfig()
 
     @classmethod
     def authors_scripts(cls, **overrides: Any) -> GigsConfig:
@@ -106,6 +145,20 @@ class GigsConfig(_Config):
         targets, 0.1·CE + 1·MAE − 0.3·pref, LPIPS-vgg + MSE, 1000 steps per phase)."""
         shift = ShiftConfig(normalize="batch", targets="permuted", ce_weight=0.1, mae_weight=1.0, preference_weight=0.3)
         return cls(inversion=InversionConfig(perceptual="lpips-vgg"), shift=shift).merged(overrides)
+
+    @classmethod
+    def preset(cls, name: str) -> GigsConfig:
+        """``paper`` (the defaults), ``authors`` (:meth:`authors_scripts`) or ``fast`` (:meth:`fast`)."""
+        presets = {"paper": cls, "authors": cls.authors_scripts, "fast": cls.fast}
+        if name not in presets:
+            raise InvalidOptionsError(f"unknown preset {name!r}; choose one of {', '.join(presets)}")
+        return presets[name]()
+
+    @classmethod
+    def fast(cls) -> GigsConfig:
+        """The paper's method in fewer steps: higher learning rates, and inversion from the best of 16
+        prior samples (``docs/performance.md`` shows the curves this rests on)."""
+        return cls().merged(FAST_PRESET)
 
     def merged(self, overrides: dict[str, Any]) -> GigsConfig:
         """A copy with nested overrides, e.g. ``{"shift": {"n": 4}}``, validated;

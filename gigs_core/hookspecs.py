@@ -75,7 +75,9 @@ def register_perceptual_distances(register):
     returns a ``torch.nn.Module`` mapping two ``N×C×H×W`` batches in ``[0, 1]`` to ``N``
     distances. With ``takes_argument`` the setting is ``NAME:ARGUMENT`` (e.g.
     ``domain:classifier.safetensors``) and ``argument`` is the text after the colon;
-    otherwise it is ``None``.
+    otherwise it is ``None``. The module may also have a method ``distance_to(targets)``
+    returning a callable ``images → N`` distances (equal to ``module(targets, images)``) with the
+    targets' features computed once; inversion uses it when present.
     """
 
 

@@ -61,7 +61,11 @@ class Recommender(Protocol):
 
     def group_score(self, images: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
         """``N`` preferences averaged over the group: ``score(images, users).mean(1)``,
-        possibly computed faster (for a linear model at a cost independent of the group size)."""
+        possibly computed faster (for a linear model at a cost independent of the group size).
+
+        Optional companion: ``group_scorer(users)`` returning ``images → group_score(images, users)``
+        with whatever depends only on the group (a linear model's mean θ) computed once; the
+        optimisation loops use it when present (:func:`gigs_core.method.users.group_scorer`)."""
 
 
 @runtime_checkable

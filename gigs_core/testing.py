@@ -306,3 +306,38 @@ class InverterContract:
         first = inverter.invert(generator, truth, seeds=[0, 1]).latents
         second = inverter.invert(generator, truth, seeds=[0, 1]).latents
         assert torch.equal(first, second) and math.isfinite(float(first.abs().sum()))
+
+
+class PerceptualDistanceContract:
+    """A perceptual distance (``register_perceptual_distances``): ``make_distance()`` returns it;
+    ``image_channels`` and ``image_size`` say what images it takes."""
+
+    image_channels = 3
+    image_size = 32
+
+    def make_distance(self):  # pragma: no cover - provided by subclasses
+        raise NotImplementedError
+
+    def _pair(self) -> tuple[torch.Tensor, torch.Tensor]:
+        shape = (2, self.image_channels, self.image_size, self.image_size)
+        return (torch.rand(*shape, generator=torch.Generator().manual_seed(1)),
+                torch.rand(*shape, generator=torch.Generator().manual_seed(2)))
+
+    def test_one_non_negative_distance_per_pair_and_none_to_itself(self):
+        distance = self.make_distance()
+        targets, images = self._pair()
+        values = distance(targets, images)
+        assert values.shape == (2,) and (values >= 0).all()
+        torch.testing.assert_close(distance(targets, targets), torch.zeros(2), rtol=0, atol=1e-6)
+
+    def test_distance_to_fixed_targets_equals_forward_with_the_same_gradient(self):
+        distance = self.make_distance()
+        if not hasattr(distance, "distance_to"):
+            pytest.skip("this distance has no distance_to (optional)")
+        targets, images = self._pair()
+        through_forward, through_targets = images.clone().requires_grad_(True), images.clone().requires_grad_(True)
+        expected, actual = distance(targets, through_forward), distance.distance_to(targets)(through_targets)
+        torch.testing.assert_close(actual, expected, rtol=0, atol=1e-6)
+        expected.sum().backward()
+        actual.sum().backward()
+        torch.testing.assert_close(through_targets.grad, through_forward.grad, rtol=0, atol=1e-6)

@@ -62,6 +62,20 @@ def test_run_writes_the_folder_and_prints_a_table(runner, tmp_path, photo, fast_
     assert (out / "shoe" / "variant_02.png").exists()
 
 
+def test_fast_preset_and_a_compute_section_reach_the_report(runner, tmp_path, photo):
+    config = tmp_path / "run.toml"
+    config.write_text(FAST_TOML + '[compute]\nprecision = "bf16"\n')
+    out = tmp_path / "run"
+    result = invoke(runner, "run", "-g", "linear", "-r", "pixel", "-i", photo, "--preset", "fast", "--shift-steps", "4",
+                    "--n", "3", "--perceptual", "none", "--config", config, "-o", out, "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["config"]["inversion"] | {"steps": 150, "lr": 0.1, "starts": 16} == report["config"]["inversion"]
+    assert report["config"]["shift"]["lr_shift"] == 0.02 and report["config"]["shift"]["steps"] == 4
+    assert report["config"]["compute"]["precision"] == "bf16"
+    assert report["items"][0]["steps_taken"] == {"inversion": 150, "shifting": 4}
+
+
 @pytest.mark.parametrize("suffix", [".toml", ".yaml", ".json"])
 def test_config_file_formats_and_command_line_wins(runner, tmp_path, suffix):
     settings = {
@@ -156,7 +170,7 @@ def test_cuda_without_a_gpu_is_a_clean_error(runner, monkeypatch, tmp_path):
     (["run", "--n", "1"], "Invalid value for '--n': 1 is not in the range x>=2"),
     (["run", "--no-such-option"], "No such option '--no-such-option'"),
     (["run", "--steps", "many"], "'many' is not a valid integer"),
-    (["run", "--preset", "fastest"], "'fastest' is not one of 'paper', 'authors'"),
+    (["run", "--preset", "fastest"], "'fastest' is not one of 'paper', 'authors', 'fast'"),
 ])
 def test_usage_errors_are_one_line_with_exit_2(runner, args, message):
     result = invoke(runner, *args)

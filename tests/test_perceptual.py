@@ -5,7 +5,8 @@ import torch
 import torchvision
 
 from gigs_core.errors import MissingWeightsError
-from gigs_core.method.perceptual import BACKBONE_FILES, create_perceptual_distance
+from gigs_core.method.perceptual import BACKBONE_FILES, LpipsDistance, create_perceptual_distance
+from gigs_core.testing import PerceptualDistanceContract
 
 
 @pytest.fixture
@@ -98,3 +99,23 @@ def test_lpips_untrained_runs_are_bit_identical_and_the_cli_agrees_with_the_api(
                    config=config, item_names=["shoe"])
     assert api.items[0].inversion_loss == reports[0]["items"][0]["inversion_loss"]
     assert api.items[0].variant_preferences == reports[0]["items"][0]["variant_preferences"]
+
+
+class TestLpipsDistance(PerceptualDistanceContract):
+    def make_distance(self):
+        return LpipsDistance("alex", pretrained_backbone=False)
+
+
+class TestLpipsDistanceOnGreyImages(TestLpipsDistance):
+    image_channels = 1
+
+
+def test_distance_to_falls_back_to_forward_without_the_method():
+    from gigs_core.method.perceptual import distance_to
+
+    class MeanAbs(torch.nn.Module):
+        def forward(self, first, second):
+            return (first - second).abs().flatten(1).mean(dim=1)
+
+    targets, images = torch.rand(3, 1, 4, 4), torch.rand(3, 1, 4, 4)
+    assert torch.equal(distance_to(MeanAbs(), targets)(images), MeanAbs()(targets, images))

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from gigs_core.errors import MissingWeightsError, UserInputError
 from gigs_core.method.perceptual import check_perceptual_name, create_perceptual_distance
+from gigs_core.testing import PerceptualDistanceContract
 
 RANDOM = "timm:resnet10t:random"
 
@@ -109,3 +110,8 @@ def test_inverts_through_gigs_run(tmp_path):
                                       "--perceptual", RANDOM, "--config", str(config), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     assert json.loads((out / "report.json").read_text())["perceptual_distance"] == RANDOM
+
+
+class TestTimmDistance(PerceptualDistanceContract):
+    def make_distance(self):
+        return create_perceptual_distance(RANDOM)

@@ -99,7 +99,7 @@ def eval_config(params: dict[str, Any], default):
         return default.config(overrides)
     from gigs_core.config import GigsConfig
 
-    return (GigsConfig.authors_scripts() if params["preset"] == "authors" else GigsConfig()).merged(overrides)
+    return GigsConfig.preset(params["preset"]).merged(overrides)
 
 
 def evaluate(ctx: click.Context, **params: Any) -> None:

@@ -16,6 +16,7 @@ from gigs_core.cli.settings import parse_key_values, read_config_file
 from gigs_core.errors import UserInputError
 
 # Settings that map onto GigsConfig sections.
+CONFIG_SECTIONS = ("inversion", "shift", "baseline", "compute")
 INVERSION_FLAGS = {"inversion_steps": "steps", "perceptual": "perceptual"}
 SHIFT_FLAGS = {"n": "n", "eps": "eps", "shift_steps": "steps", "preference_weight": "preference_weight"}
 
@@ -25,13 +26,13 @@ def apply_config_file(ctx: click.Context, params: dict[str, Any]) -> dict[str, A
     if not params.get("config"):
         return params
     values = read_config_file(params["config"])
-    sections = {key: values.pop(key) for key in ("inversion", "shift", "baseline") if key in values}
+    sections = {key: values.pop(key) for key in CONFIG_SECTIONS if key in values}
     known = {param.name: param for param in ctx.command.params}
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise UserInputError(
             f"config file {params['config']!r}: unknown settings {', '.join(unknown)}; "
-            f"valid: inversion, shift, baseline, {', '.join(sorted(known))}"
+            f"valid: {', '.join(CONFIG_SECTIONS)}, {', '.join(sorted(known))}"
         )
     merged = dict(params)
     for name, value in values.items():
@@ -78,8 +79,7 @@ def settings_overrides(params: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def run_config(params: dict[str, Any]):
     from gigs_core.config import GigsConfig
 
-    base = GigsConfig.authors_scripts() if params["preset"] == "authors" else GigsConfig()
-    return base.merged(settings_overrides(params))
+    return GigsConfig.preset(params["preset"]).merged(settings_overrides(params))
 
 
 def _print_table(run, out: Path) -> None:
@@ -229,8 +229,9 @@ RUN_OPTIONS = [
     click.Option(["--method"], type=click.Choice(["gigs", "dvbpr-pm", "dvbpr-random"]),
                  help="GIGS, or the paper's baselines (class-level only): DVBPR's preference maximisation "
                       "(dvbpr-pm) or its plain samples (dvbpr-random) [gigs]."),
-    click.Option(["--preset"], type=click.Choice(["paper", "authors"]), default="paper", show_default=True,
-                 help="Paper settings, or those of the authors' scripts."),
+    click.Option(["--preset"], type=click.Choice(["paper", "authors", "fast"]), default="paper", show_default=True,
+                 help="Paper settings, those of the authors' scripts, or the paper's method in fewer steps (higher "
+                      "rates, best-of-16 inversion starts; docs/performance.md)."),
     click.Option(["--seed"], default=0, show_default=True, type=int, help="Seed of the first item (item i uses seed+i)."),
     device_click_option(),
     click.Option(["--out", "-o"], type=click.Path(), metavar="FOLDER", default="gigs-run", show_default=True,

@@ -4,7 +4,8 @@ Per item: z ~ N(0, I), or the generator's own start when it offers ``inversion_s
 StyleGAN's mean W), or the best of ``starts`` candidates; T Adam steps (α1) on LPIPS(X, G(z)) + MSE(X, G(z)); after
 each step z ← normalize(z) (for a standard normal prior: standardised). Items are optimised together in one
 batch: each item's loss only depends on its own latent and Adam is
-element-wise, so the batch gives each item exactly what it would get alone.
+element-wise, so the batch gives each item exactly what it would get alone (early stopping included:
+:mod:`gigs_core.method.schedule`). The targets' perceptual features are computed once.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from gigs_core.config import InversionConfig
 from gigs_core.errors import UserInputError
 from gigs_core.method.latent import normalize_latents
 from gigs_core.method.modules import frozen, module_device
-from gigs_core.method.perceptual import create_perceptual_distance
+from gigs_core.method.perceptual import create_perceptual_distance, distance_to
 from gigs_core.method.progress import Progress, no_progress
+from gigs_core.method.schedule import PlateauStop, hold_stopped, schedule_factor, set_learning_rate
 from gigs_core.method.seeds import rng
 
 
@@ -37,6 +39,10 @@ class InversionResult:
     perceptual: str
     """The perceptual distance used (recorded in reports)."""
     seconds: float
+    steps_taken: list[int] | None = None
+    """Per item, the steps that moved its latent (fewer than ``steps`` when it stopped early)."""
+    loss_history: torch.Tensor | None = None
+    """``steps run × N`` inversion loss of each item at each step."""
 
 
 def initial_latents(generator, seeds: Sequence[int]) -> torch.Tensor:
@@ -81,10 +87,20 @@ class LatentOptimizationInverter(torch.nn.Module):
 
     def per_item_loss(self, targets: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
         """``N`` losses: w_p·perceptual + w_m·MSE, each item on its own."""
-        mse = (images - targets).pow(2).flatten(1).mean(dim=1)
-        loss = self.config.mse_weight * mse
+        return self.loss_to(targets)(images)
+
+    def loss_to(self, targets: torch.Tensor):
+        """``images → N losses`` against fixed ``targets``, their perceptual features computed once."""
+        perceptual = None
         if self.config.perceptual_weight and self.config.perceptual != "none":
-            loss = loss + self.config.perceptual_weight * self.distance(targets, images)
+            perceptual = distance_to(self.distance, targets)
+
+        def loss(images: torch.Tensor) -> torch.Tensor:
+            value = self.config.mse_weight * (images - targets).pow(2).flatten(1).mean(dim=1)
+            if perceptual is not None:
+                value = value + self.config.perceptual_weight * perceptual(images)
+            return value
+
         return loss
 
     def invert(self, generator, images: torch.Tensor, *, seeds: Sequence[int], progress: Progress | None = None,
@@ -106,21 +122,38 @@ class LatentOptimizationInverter(torch.nn.Module):
                 start = best_starts(generator, targets, seeds, self.config.starts, self.per_item_loss)
             latent = start.to(device=device, dtype=targets.dtype).requires_grad_(True)
             optimizer = torch.optim.Adam([latent], lr=self.config.lr)
+            loss_to_targets = self.loss_to(targets)
+            stop = PlateauStop(len(seeds), self.config.stop_patience, self.config.stop_tolerance, minimize=True,
+                               device=device)
+            history = torch.zeros(self.config.steps, len(seeds), device=device)
+            steps_run = self.config.steps
             progress("inversion", 0, self.config.steps)
             for step in range(self.config.steps):
+                set_learning_rate(optimizer, [self.config.lr], schedule_factor(self.config.lr_schedule, step,
+                                                                               self.config.steps))
+                before = latent.detach().clone()
                 optimizer.zero_grad(set_to_none=True)
-                self.per_item_loss(targets, generator(latent)).sum().backward()
+                losses = loss_to_targets(generator(latent))
+                losses.sum().backward()
                 optimizer.step()
                 with torch.no_grad():
                     latent.copy_(normalize_latents(latent[:, None], self.config.normalize, generator)[:, 0])
+                    hold_stopped(latent, before, stop.stopped)
+                history[step] = losses.detach()
+                stop.update(losses)
                 progress("inversion", step + 1, self.config.steps)
+                if stop.all_stopped(step):
+                    steps_run = step + 1
+                    break
             with torch.no_grad():
                 reconstructions = generator(latent)
-                losses = self.per_item_loss(targets, reconstructions)
+                losses = loss_to_targets(reconstructions)
         return InversionResult(
             latents=latent.detach(),
             reconstructions=reconstructions,
             losses=losses,
             perceptual=self.config.perceptual,
             seconds=time.perf_counter() - started,
+            steps_taken=stop.steps_taken(steps_run),
+            loss_history=history[:steps_run].cpu(),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from gigs_core.method.users import check_user_ids
@@ -24,5 +26,9 @@ class LinearPreferenceMixin:
         return self.features(images) @ self.user_embeddings(users).T
 
     def group_score(self, images: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
+        return self.group_scorer(users)(images)
+
+    def group_scorer(self, users: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """``images → group_score(images, users)`` with the group's mean θ computed once."""
         theta = self.user_embeddings(users).mean(dim=0)
-        return self.features(images) @ theta
+        return lambda images: self.features(images) @ theta

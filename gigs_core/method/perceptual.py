@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -60,10 +61,33 @@ class LpipsDistance(nn.Module):
             self.model = lpips.LPIPS(net=net, pretrained=True, pnet_rand=not pretrained_backbone, verbose=False)
         self.model.eval().requires_grad_(False)
 
+    def _features(self, images: torch.Tensor) -> list[torch.Tensor]:
+        """LPIPS's unit-normalised backbone activations of ``[0, 1]`` images, as ``lpips.LPIPS.forward``
+        computes them with ``normalize=True`` (``[0, 1]`` mapped to ``[-1, 1]``, then its scaling layer)."""
+        from lpips import normalize_tensor
+
+        if images.shape[1] == 1:
+            images = images.expand(-1, 3, -1, -1)
+        return [normalize_tensor(layer) for layer in self.model.net(self.model.scaling_layer(2 * images - 1))]
+
+    def _distance(self, features: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
+        """``N`` LPIPS from the images whose features are ``features`` to ``images``: per layer, the
+        learned linear layer on the squared difference, spatially averaged; summed over layers."""
+        from lpips.lpips import spatial_average
+
+        total = 0
+        for linear, theirs, ours in zip(self.model.lins, features, self._features(images)):
+            total = total + spatial_average(linear((theirs - ours) ** 2))
+        return total.flatten()
+
+    def distance_to(self, targets: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """``images → N`` distances to fixed ``targets``, whose features are computed once."""
+        with torch.no_grad():
+            features = self._features(targets)
+        return lambda images: self._distance(features, images)
+
     def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
-        if first.shape[1] == 1:
-            first, second = first.expand(-1, 3, -1, -1), second.expand(-1, 3, -1, -1)
-        return self.model(first, second, normalize=True).flatten()
+        return self._distance(self._features(first), second)
 
 
 class NoDistance(nn.Module):
@@ -71,6 +95,14 @@ class NoDistance(nn.Module):
 
     def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
         return first.new_zeros(first.shape[0])
+
+
+def distance_to(distance: nn.Module, targets: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``images → N`` distances to fixed ``targets``: the module's own ``distance_to(targets)`` when it
+    has one (the targets' features computed once), else ``distance(targets, images)`` on every call."""
+    if hasattr(distance, "distance_to"):
+        return distance.distance_to(targets)
+    return lambda images: distance(targets, images)
 
 
 def lpips_available(net: str = "alex") -> bool:

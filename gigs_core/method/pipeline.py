@@ -13,6 +13,7 @@ import torch
 from gigs_core.config import GigsConfig
 from gigs_core.errors import UserInputError
 from gigs_core.imaging import conform
+from gigs_core.method.compute import compiled, computing
 from gigs_core.method.finite import require_finite
 from gigs_core.method.inversion import initial_latents
 from gigs_core.method.judging import catalogue_spread, check_judges, judge_scores
@@ -100,35 +101,35 @@ def run_gigs(
     device = module_device(generator)
     timings: dict[str, float] = {}
     perceptual = "not used (class-level mode)"
+    if items is not None and (items.ndim != 4 or items.shape[1] not in (1, 3)):
+        raise UserInputError(f"item images must be N×C×H×W with 1 or 3 channels, got {tuple(items.shape)}")
+    with computing(config.compute, device, generator, recommender):
+        stepped = compiled(generator, config.compute)
+        targets = None if items is None else conform(items.to(device), generator.resolution, generator.channels)
+        if targets is None:
+            latents = initial_latents(generator, item_seeds)
+            latents = normalize_latents(latents.to(device)[:, None], config.inversion.normalize, generator)[:, 0]
+            inversion = None
+            with torch.no_grad(), frozen(generator):
+                reconstructions = generator(latents)
+        else:
+            if inverter is None:
+                from gigs_core.factories import create_inverter
 
-    if items is None:
-        targets = None
-        latents = initial_latents(generator, item_seeds)
-        latents = normalize_latents(latents.to(device)[:, None], config.inversion.normalize, generator)[:, 0]
-        inversion_losses = [None] * count
-        with torch.no_grad(), frozen(generator):
-            reconstructions = generator(latents)
-    else:
-        if items.ndim != 4 or items.shape[1] not in (1, 3):
-            raise UserInputError(f"item images must be N×C×H×W with 1 or 3 channels, got {tuple(items.shape)}")
-        targets = conform(items.to(device), generator.resolution, generator.channels)
-        if inverter is None:
-            from gigs_core.factories import create_inverter
-
-            inverter = create_inverter("latent-optimization", **config.inversion.model_dump())
-        inversion = inverter.invert(generator, targets, seeds=item_seeds, progress=progress)
-        latents, reconstructions = inversion.latents, inversion.reconstructions
-        inversion_losses = inversion.losses.tolist()
-        perceptual = getattr(inversion, "perceptual", type(inverter).__name__)
-        timings["inversion_s"] = inversion.seconds
-
-    if config.method == "gigs":
-        shifted = optimize_shifts(
-            generator, recommender, latents, group, config.shift, seeds=item_seeds, progress=progress
-        )
-    else:
-        shifted = maximise_preference(generator, recommender, latents, group, config.baseline, n=config.shift.n,
-                                      seeds=item_seeds, optimise=config.method == "dvbpr-pm", progress=progress)
+                inverter = create_inverter("latent-optimization", **config.inversion.model_dump())
+            inversion = inverter.invert(stepped, targets, seeds=item_seeds, progress=progress)
+            latents, reconstructions = inversion.latents, inversion.reconstructions
+            perceptual = getattr(inversion, "perceptual", type(inverter).__name__)
+            timings["inversion_s"] = inversion.seconds
+        if config.method == "gigs":
+            shifted = optimize_shifts(stepped, recommender, latents, group, config.shift, seeds=item_seeds,
+                                      progress=progress, compute=config.compute)
+        else:
+            shifted = maximise_preference(stepped, recommender, latents, group, config.baseline, n=config.shift.n,
+                                          seeds=item_seeds, optimise=config.method == "dvbpr-pm", progress=progress)
+    reconstructions, latents = reconstructions.float(), latents.float()
+    variants, variant_scores = shifted.variants.float(), shifted.preferences.float()
+    inversion_losses = [None] * count if inversion is None else inversion.losses.float().tolist()
     timings["shifting_s"] = shifted.seconds
     group = group.to(device)
     with torch.no_grad(), frozen(recommender):
@@ -137,11 +138,11 @@ def run_gigs(
     fidelity = [None] * count if targets is None else psnr(targets, reconstructions).tolist()
     require_finite({
         "reconstructions": reconstructions, "inversion losses": inversion_losses,
-        "variant images": shifted.variants, "variant preferences": shifted.preferences,
+        "variant images": variants, "variant preferences": variant_scores,
         "reconstruction preferences": reconstruction_scores, "item preferences": item_scores,
     })
     judged = judge_scores(judges or {}, group, None if items is None else items.to(device), reconstructions,
-                          shifted.variants)
+                          variants)
     units = {} if catalogue is None else catalogue_spread({OPTIMISED: recommender, **(judges or {})}, catalogue, group)
     timings["total_s"] = time.perf_counter() - started
 
@@ -152,16 +153,17 @@ def run_gigs(
             seed=item_seeds[index],
             item=None if targets is None else targets[index].detach().cpu(),
             reconstruction=reconstructions[index].detach().cpu(),
-            variants=shifted.variants[index].detach().cpu(),
+            variants=variants[index].detach().cpu(),
             item_preference=item_scores[index],
             reconstruction_preference=reconstruction_scores[index],
-            variant_preferences=shifted.preferences[index].tolist(),
+            variant_preferences=variant_scores[index].tolist(),
             inversion_loss=inversion_losses[index],
             reconstruction_psnr=fidelity[index],
             base_latent=latents[index].detach().cpu(),
             shifts=shifted.shifts[index].detach().cpu(),
             preference_history=shifted.preference_history[:, index].tolist(),
             judged={name: scores[index] for name, scores in judged.items()},
+            steps_taken={"inversion": _steps(inversion, index), "shifting": _steps(shifted, index)},
         )
         for index in range(count)
     ]
@@ -183,6 +185,12 @@ def run_gigs(
         gain_units=units,
         notes=_method_notes(config, generator),
     )
+
+
+def _steps(result, index: int) -> int | None:
+    """The steps an item's phase took (early stopping), when the phase reports them."""
+    taken = getattr(result, "steps_taken", None)
+    return None if taken is None else taken[index]
 
 
 def _method_notes(config: GigsConfig, generator) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
@@ -60,3 +60,12 @@ def resolve_users(spec: UserSpec, num_users: int, *, seed: int = 0) -> torch.Ten
     if bad:
         raise UserInputError(f"user id {bad[0]} is out of range; valid ids are 0..{num_users - 1}")
     return torch.tensor(sorted(set(ids)), dtype=torch.long)
+
+
+def group_scorer(recommender, users: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``images → recommender.group_score(images, users)``, through the recommender's optional
+    ``group_scorer(users)`` (what depends only on the group computed once) when it has one."""
+    make = getattr(recommender, "group_scorer", None)
+    if callable(make):
+        return make(users)
+    return lambda images: recommender.group_score(images, users)

@@ -63,6 +63,9 @@ class ItemResult:
     """PSNR in dB of the reconstruction against the item (``None`` in class-level mode)."""
     judged: dict[str, JudgedScores] = field(default_factory=dict)
     """The same images scored by each judge (``run_gigs(judges=...)``), by judge name."""
+    steps_taken: dict[str, int | None] = field(default_factory=dict)
+    """Steps each phase took for this item (``inversion``, ``shifting``): fewer than configured when
+    it stopped early; ``None`` where the phase does not count them."""
 
     @property
     def baseline_preference(self) -> float:
@@ -86,6 +89,7 @@ class ItemResult:
             "inversion_loss": self.inversion_loss,
             "reconstruction_psnr_db": self.reconstruction_psnr,
             "preference_history": self.preference_history,
+            "steps_taken": self.steps_taken,
             **({"judged": {name: scores.summary() for name, scores in self.judged.items()}} if self.judged else {}),
             "base_latent": self.base_latent.tolist(),
             "shifts": self.shifts.tolist(),

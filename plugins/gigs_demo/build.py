@@ -44,7 +44,8 @@ SEED = 0
 
 #: Run settings the bundle's manifest gives ``gigs run``, the same in both recipes.
 #: (n, ε, the preference weight and the predictor trunk are the config's defaults, not repeated here.)
-_DEMO_RUN = {"inversion_lr": 0.05, "default_item": 0, "default_segment": "minimalist", "seed": 0}
+_DEMO_RUN = {"inversion_lr": 0.1, "inversion_starts": 16, "shift_lr": 0.05, "default_item": 0,
+             "default_segment": "minimalist", "seed": 0}
 
 #: Settings of the full recipe (the ones the shipped bundle was built with).
 FULL = {
@@ -57,7 +58,7 @@ FULL = {
     "classifier": ["--epochs", "10", "--width", "16", "--input-size", "32"],
     "items_per_category": 4,
     "catalogue_limit": None,
-    "demo": {"inversion_steps": 300, "shift_steps": 100, **_DEMO_RUN},
+    "demo": {"inversion_steps": 200, "shift_steps": 40, **_DEMO_RUN},
 }
 
 #: Tiny settings: the whole recipe in well under a minute (a test of the recipe).

@@ -85,7 +85,10 @@ def prepare_photo(image: torch.Tensor, resolution: int, channels: int, backgroun
 BUNDLE_SETTINGS = {
     "inversion_steps": ("inversion", "steps"),
     "inversion_lr": ("inversion", "lr"),
+    "inversion_starts": ("inversion", "starts"),
     "shift_steps": ("shift", "steps"),
+    "shift_lr": ("shift", "lr_shift"),
+    "shift_lr_schedule": ("shift", "lr_schedule"),
     "n": ("shift", "n"),
     "eps": ("shift", "eps"),
     "preference_weight": ("shift", "preference_weight"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -27,19 +28,28 @@ class DomainFeatureDistance(nn.Module):
         self.classifier = load_classifier(path).eval().requires_grad_(False)
 
     def _activations(self, images: torch.Tensor) -> list[torch.Tensor]:
+        """Each convolution block's activations of ``images``, unit-normalised over channels."""
         x = self.classifier.prepare(images)
         outputs = []
         for layer in self.classifier.features:
             x = layer(x)
             if isinstance(layer, nn.Sequential):  # one conv + batch-norm + ReLU block
-                outputs.append(x)
+                outputs.append(x / (x.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10))
         return outputs
 
-    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
-        total = first.new_zeros(first.shape[0])
-        for a, b in zip(self._activations(first), self._activations(second)):
-            a = a / (a.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
-            b = b / (b.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
+    def _distance(self, activations: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
+        """``N`` distances from the images whose activations are ``activations`` to ``images``."""
+        total = images.new_zeros(images.shape[0])
+        for a, b in zip(activations, self._activations(images)):
             total = total + (a - b).pow(2).sum(dim=1).mean(dim=(1, 2))
         return total
+
+    def distance_to(self, targets: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """``images → N`` distances to fixed ``targets``, whose activations are computed once."""
+        with torch.no_grad():
+            activations = self._activations(targets)
+        return lambda images: self._distance(activations, images)
+
+    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        return self._distance(self._activations(first), second)
 

@@ -18,6 +18,8 @@ distance means the same in every run) or ``MODEL:FILE`` (a state-dict file).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -64,6 +66,16 @@ class TimmFeatureDistance(nn.Module):
         maps = self.extractor.backbone.forward_intermediates(self.extractor.prepare(images), intermediates_only=True)
         return [level / (level.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10) for level in maps]
 
-    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
-        per_level = [(a - b).pow(2).sum(dim=1).mean(dim=(1, 2)) for a, b in zip(self.levels(first), self.levels(second))]
+    def _distance(self, levels: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
+        """``N`` distances from the images whose feature maps are ``levels`` to ``images``."""
+        per_level = [(a - b).pow(2).sum(dim=1).mean(dim=(1, 2)) for a, b in zip(levels, self.levels(images))]
         return torch.stack(per_level, dim=1).mean(dim=1)
+
+    def distance_to(self, targets: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """``images → N`` distances to fixed ``targets``, whose feature maps are computed once."""
+        with torch.no_grad():
+            levels = self.levels(targets)
+        return lambda images: self._distance(levels, images)
+
+    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        return self._distance(self.levels(first), second)

@@ -6,6 +6,7 @@ import torch
 
 from gigs_core.config import InversionConfig
 from gigs_core.method.perceptual import BACKBONE_FILES, create_perceptual_distance
+from gigs_core.testing import PerceptualDistanceContract
 from gigs_demo.bundle import DemoBundle
 from gigs_demo.runner import choose_perceptual
 from gigs_domain.distance import DomainFeatureDistance
@@ -42,3 +43,18 @@ def test_choice_prefers_cached_lpips_alex(quick_bundle, tmp_path, monkeypatch):
     (tmp_path / "hub" / "checkpoints" / BACKBONE_FILES["alex"]).write_bytes(b"")
     assert choose_perceptual(bundle)[0] == "lpips-alex"
     assert choose_perceptual(bundle, "none")[0] == "none"
+
+
+class TestDomainDistance(PerceptualDistanceContract):
+    image_channels, image_size = 1, 12
+
+    @pytest.fixture(autouse=True)
+    def _folder(self, tmp_path):
+        self.folder = tmp_path
+
+    def make_distance(self):
+        from gigs_domain.classifier import DomainClassifier, save_classifier
+
+        torch.manual_seed(0)
+        path = save_classifier(DomainClassifier(3, channels=1, input_size=12, width=2), self.folder / "classifier")
+        return create_perceptual_distance(f"domain:{path}")
