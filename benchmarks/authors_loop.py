@@ -6,7 +6,9 @@ What makes it theirs, each point from that description:
 - nothing frozen: the generator, recommender, LPIPS and their weights keep ``requires_grad``, so every
   backward pass also computes (and accumulates) gradients for all their weights;
 - the generator's images upsampled to 128 px before the recommender, LPIPS and the predictor;
-- inversion: Adam (0.01) on LPIPS + MSE, z standardised after each step;
+- inversion: Adam (0.01) on LPIPS + MSE, z standardised after each step; z starts from the same
+  prior sample as gigs' first start for the item's seed (``initial_latents``), so that a comparison
+  of the two is not a matter of one lucky or unlucky draw;
 - shifting: z + k normalised over the whole batch; the predictor (ResNet18 on one 3-channel image)
   sees the images in a random order each step and is asked for that order; loss
   0.1·CE + 1·MAE − 0.3·preference; the group's preference is one dot product with the mean θ
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from gigs_core.method.inversion import initial_latents
 from gigs_core.method.shift_predictor import build_shift_predictor
 
 SIZE = 128
@@ -52,7 +55,7 @@ def invert(generator, lpips, item: torch.Tensor, *, steps: int, seed: int) -> tu
     """``item``: ``1×C×H×W`` at the generator's size. Returns the latent and the seconds per step."""
     _unfrozen(generator, lpips)
     target = upsampled(item)
-    z = generator.sample_latent(1, generator=torch.Generator().manual_seed(seed)).to(item.device).requires_grad_(True)
+    z = initial_latents(generator, [seed]).to(item.device).requires_grad_(True)
     optimizer = torch.optim.Adam([z], lr=0.01)
     started = time.perf_counter()
     for _ in range(steps):
