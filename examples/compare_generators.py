@@ -6,6 +6,9 @@ library side of `gigs compare`).
 
 Each contender is a generator (and optionally its own inverter, e.g. ddim-inversion for
 `ddim`); add your own, e.g. Contender("progan", create_generator("progan", checkpoint="g.pth")).
+A contender may also name the method that makes its variants, e.g. Contender("toy-pm", generator,
+method="dvbpr-pm") for the paper's baseline; the baselines take no item, so compare them with
+photos=None (class-level, around class_level_count prior samples).
 Fidelity, distance and diversity are measured at the item photo's own size, so generators of
 different sizes compare. A judge, a second recommender the runs did not optimise against,
 says whether the gain is more than an artefact of optimising against one model. Here: the

@@ -1,10 +1,16 @@
-"""Comparing generators: the same items, users, recommender, judges, settings and seeds, one
-GIGS run per generator (each with its own inverter), and one table of how each did.
+"""Comparing generators and methods: the same items, users, recommender, judges, settings and
+seeds, one run per contender (a generator with its own inverter, and the method that makes the
+variants: GIGS or one of the paper's baselines), and one table of how each did.
 
 Generators differ in size and channels, so everything about fidelity and distance is
 measured at the item photo's own size and channels: reconstruction PSNR against the photo,
 the perceptual distance of the variants to it, and diversity, the opposite SSIM of each
 item's variants (1 − their mean pairwise SSIM; SSIM's window needs photos of 11 px or more).
+
+The paper's baselines (``dvbpr-pm``, ``dvbpr-random``) generate from the generator's prior and
+take no item, so a comparison that includes them runs class-level: without photos, each
+contender starts from prior samples (the same seeds for all), there is no reconstruction to
+score, and diversity is measured at ``COMPARISON_SIZE`` px or the largest generator's size.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any, Protocol
 import torch
 
 from gigs_core.atomic import FolderMarker, atomic_folder
-from gigs_core.config import GigsConfig
+from gigs_core.config import METHODS, GigsConfig
 from gigs_core.errors import UserInputError
 from gigs_core.imaging import conform
 from gigs_core.method.perceptual import create_perceptual_distance
@@ -30,6 +36,9 @@ from gigs_core.metrics.item_distance import perceptual_distance_to_item
 from gigs_core.report.contact_sheet import render_contact_sheet
 from gigs_core.report.portable import portable
 from gigs_core.report.result import GigsRun
+
+#: Comparisons measure at the largest generator's size and at least this size (SSIM's window is 11 px).
+COMPARISON_SIZE = 32
 
 #: The marker of a ``gigs compare`` folder.
 COMPARISON_FOLDER = FolderMarker(".gigs-compare", {"format": "gigs-compare", "version": 1})
@@ -78,11 +87,13 @@ def default_comparison() -> DefaultComparison:
 
 @dataclass
 class Contender:
-    """One generator under comparison, with the inverter to use for it (``None``: Algorithm 1's)."""
+    """One generator under comparison, with the inverter to use for it (``None``: Algorithm 1's)
+    and the method that makes its variants (``None``: the config's)."""
 
     label: str
     generator: Any
     inverter: Any = None
+    method: str | None = None
 
 
 @dataclass
@@ -90,8 +101,10 @@ class ComparisonRow:
     """Means over the items of one contender's run."""
 
     label: str
-    reconstruction_psnr: float
-    """dB, the reconstruction against the item photo at the photo's size and channels."""
+    method: str
+    reconstruction_psnr: float | None
+    """dB, the reconstruction against the item photo at the photo's size and channels (``None``:
+    class-level, no photo)."""
     preference_gain: float
     """Mean variant preference minus the item's, by the recommender optimised against."""
     judged_gains: dict[str, float]
@@ -103,7 +116,7 @@ class ComparisonRow:
     seconds: float
 
     def summary(self) -> dict[str, Any]:
-        return {"label": self.label, "reconstruction_psnr_db": self.reconstruction_psnr,
+        return {"label": self.label, "method": self.method, "reconstruction_psnr_db": self.reconstruction_psnr,
                 "preference_gain": self.preference_gain, "judged_gains": self.judged_gains,
                 "diversity_opposite_ssim": self.diversity, "distance_to_item": self.distance_to_item,
                 "seconds": self.seconds}
@@ -116,18 +129,20 @@ class Comparison:
     rows: list[ComparisonRow]
     runs: dict[str, GigsRun]
     distance: str
-    photos: torch.Tensor
+    photos: torch.Tensor | None
+    """The item photos; ``None`` for a class-level comparison."""
     notes: list[str] = field(default_factory=list)
 
     def table(self) -> str:
         """A markdown table, one line per contender."""
         judges = sorted({name for row in self.rows for name in row.judged_gains})
-        head = ["generator", "recon PSNR (dB)", "gain (optimised)", *[f"gain ({name})" for name in judges],
+        head = ["generator", "method", "recon PSNR (dB)", "gain (optimised)", *[f"gain ({name})" for name in judges],
                 "diversity (1−SSIM)", f"distance to item ({portable(self.distance)})", "seconds"]
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for row in self.rows:
             distance = "-" if row.distance_to_item is None else f"{row.distance_to_item:.4f}"
-            cells = [row.label, f"{row.reconstruction_psnr:.2f}", f"{row.preference_gain:+.4f}",
+            psnr_cell = "-" if row.reconstruction_psnr is None else f"{row.reconstruction_psnr:.2f}"
+            cells = [row.label, row.method, psnr_cell, f"{row.preference_gain:+.4f}",
                      *[f"{row.judged_gains[name]:+.4f}" for name in judges],
                      f"{row.diversity:.4f}", distance, f"{row.seconds:.1f}"]
             lines.append("| " + " | ".join(cells) + " |")
@@ -138,14 +153,19 @@ class Comparison:
                          "rows": [row.summary() for row in self.rows], "notes": self.notes})
 
     def contact_sheet(self):
-        """Per item, one line per contender: the photo, the reconstruction and the variants."""
+        """Per item (or prior sample), one line per contender: the photo, the reconstruction (or
+        the sample) and the variants."""
         lines = []
-        for index in range(self.photos.shape[0]):
+        for index in range(len(next(iter(self.runs.values())).items)):
             for label, run in self.runs.items():
                 item = run.items[index]
+                row = item.contact_row()
+                if self.photos is None:
+                    lines.append([(row[0][0], f"{item.name}\n{label}"), *row[1:]])
+                    continue
                 size, channels = item.reconstruction.shape[-1], item.reconstruction.shape[0]
                 photo = conform(self.photos[index:index + 1], size, channels)[0]
-                lines.append([(photo, f"{item.name}\n{label}"), *item.contact_row()[1:]])
+                lines.append([(photo, f"{item.name}\n{label}"), *row[1:]])
         return render_contact_sheet(lines)
 
     def save(self, folder: str | Path, overwrite: bool = False) -> Path:
@@ -165,19 +185,25 @@ def _mean(values: Sequence[float]) -> float:
 
 
 @torch.no_grad()
-def _row(label: str, run: GigsRun, photos: torch.Tensor, distance, seconds: float) -> ComparisonRow:
-    size, channels = photos.shape[-1], photos.shape[1]
-    reconstructions = conform(torch.stack([item.reconstruction for item in run.items]), size, channels)
+def _row(label: str, method: str, run: GigsRun, photos: torch.Tensor | None, distance, seconds: float,
+         shape: tuple[int, int]) -> ComparisonRow:
+    """``shape``: the (size, channels) at which diversity is measured without photos."""
+    size, channels = shape if photos is None else (photos.shape[-1], photos.shape[1])
     at_photo_size = torch.stack([conform(item.variants, size, channels) for item in run.items])
     judges = sorted({name for item in run.items for name in item.judged})
+    psnr_db = None
+    if photos is not None:
+        reconstructions = conform(torch.stack([item.reconstruction for item in run.items]), size, channels)
+        psnr_db = float(psnr(photos, reconstructions).mean())
     return ComparisonRow(
         label=label,
-        reconstruction_psnr=float(psnr(photos, reconstructions).mean()),
+        method=method,
+        reconstruction_psnr=psnr_db,
         preference_gain=_mean([item.mean_gain for item in run.items]),
         judged_gains={name: _mean([item.judged[name].mean_gain for item in run.items]) for name in judges},
         diversity=opposite_ssim(at_photo_size).mean,
-        distance_to_item=None if distance is None else perceptual_distance_to_item(distance, photos,
-                                                                                   at_photo_size).mean,
+        distance_to_item=None if distance is None or photos is None else perceptual_distance_to_item(
+            distance, photos, at_photo_size).mean,
         seconds=seconds,
     )
 
@@ -185,7 +211,7 @@ def _row(label: str, run: GigsRun, photos: torch.Tensor, distance, seconds: floa
 def compare_generators(
     contenders: Sequence[Contender],
     recommender,
-    photos: torch.Tensor,
+    photos: torch.Tensor | None,
     *,
     users="all",
     config: GigsConfig | None = None,
@@ -193,21 +219,35 @@ def compare_generators(
     judges: Mapping[str, Any] | None = None,
     distance: str | None = "lpips-untrained",
     item_names: Sequence[str] | None = None,
+    class_level_count: int = 1,
     progress=None,
 ) -> Comparison:
-    """Run GIGS with each contender on the same ``photos`` (``N×C×H×W`` in ``[0, 1]``, any size),
-    users, recommender, ``judges``, config and seeds; ``distance`` names the perceptual distance
-    of variants to the item (any registered one; ``None`` or ``"none"`` to skip it)."""
+    """Run each contender (its generator and method) on the same ``photos`` (``N×C×H×W`` in
+    ``[0, 1]``, any size), users, recommender, ``judges``, config and seeds; ``distance`` names the
+    perceptual distance of variants to the item (any registered one; ``None`` or ``"none"`` to skip it).
+    ``photos=None``: class-level, around ``class_level_count`` prior samples (what the baselines need)."""
     labels = [contender.label for contender in contenders]
     if len(set(labels)) != len(labels) or not labels:
         raise ValueError(f"contenders need distinct labels, got {labels}")
-    measure = None if distance in (None, "none") else create_perceptual_distance(distance).eval()  # on the CPU
+    unknown = sorted({c.method for c in contenders if c.method is not None and c.method not in METHODS})
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}: use {', '.join(METHODS)}")
+    config = config or GigsConfig()
+    measure = None if distance in (None, "none") or photos is None else create_perceptual_distance(distance).eval()
+    photos_here = None if photos is None else photos.cpu()
+    shape = (max(COMPARISON_SIZE, *(c.generator.resolution for c in contenders)),
+             max(c.generator.channels for c in contenders))
     runs, rows = {}, []
     for contender in contenders:
+        method = contender.method or config.method
         started = time.perf_counter()
-        run = run_gigs(contender.generator, recommender, photos, users=users, config=config, seeds=seeds,
-                       inverter=contender.inverter, item_names=item_names, judges=judges, progress=progress)
+        run = run_gigs(contender.generator, recommender, photos, users=users,
+                       config=config.model_copy(update={"method": method}), seeds=seeds,
+                       inverter=contender.inverter, item_names=item_names, judges=judges, progress=progress,
+                       class_level_count=class_level_count)
         seconds = time.perf_counter() - started
-        rows.append(_row(contender.label, run, photos.cpu(), measure, seconds))
+        rows.append(_row(contender.label, method, run, photos_here, measure, seconds, shape))
         runs[contender.label] = run
-    return Comparison(rows=rows, runs=runs, distance=distance or "none", photos=photos.cpu())
+    notes = [f"{label}: {note}" for label, run in runs.items() for note in run.notes]
+    distance = "none" if distance is None or photos is None else distance
+    return Comparison(rows=rows, runs=runs, distance=distance, photos=photos_here, notes=notes)

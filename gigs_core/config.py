@@ -7,7 +7,7 @@ to reproduce their numbers.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import pydantic
 
@@ -128,6 +128,7 @@ FAST_PRESET: dict[str, dict[str, Any]] = {
 #: What makes the variants: GIGS's shifts, or DVBPR's preference maximisation (personalised) or its
 #: plain samples (non-personalised), the paper's two baselines.
 Method = Literal["gigs", "dvbpr-pm", "dvbpr-random"]
+METHODS: tuple[str, ...] = get_args(Method)
 
 
 class GigsConfig(_Config):

@@ -41,8 +41,32 @@ def test_each_contender_runs_as_it_would_alone_and_the_rows_hold_its_numbers(fas
         assert row.diversity == pytest.approx(opposite_ssim(variants).mean)
         assert row.distance_to_item is None and row.seconds > 0
     table = comparison.table().splitlines()
-    assert table[0].startswith("| generator | recon PSNR (dB) | gain (optimised) | gain (judge) |")
+    assert table[0].startswith("| generator | method | recon PSNR (dB) | gain (optimised) | gain (judge) |")
     assert [line.split("|")[1].strip() for line in table[2:]] == ["linear", "layered"]
+    assert [line.split("|")[2].strip() for line in table[2:]] == ["gigs", "gigs"]
+
+
+def test_a_class_level_comparison_runs_each_method_as_it_would_alone(fast_config):
+    recommender, generator = create_recommender("pixel"), create_generator("linear")
+    contenders = [Contender("default", generator), Contender("baseline", generator, method="dvbpr-pm")]
+    comparison = compare_generators(contenders, recommender, None, users="0,1", config=fast_config, seeds=2,
+                                    class_level_count=2)
+    assert [row.method for row in comparison.rows] == ["gigs", "dvbpr-pm"]
+    for row in comparison.rows:
+        method_config = fast_config.model_copy(update={"method": row.method})
+        alone = run_gigs(generator, recommender, None, users="0,1", seeds=2, config=method_config, class_level_count=2)
+        run = comparison.runs[row.label]
+        assert len(run.items) == 2 and run.items[0].item is None
+        for ours, theirs in zip(run.items, alone.items):
+            torch.testing.assert_close(ours.variants, theirs.variants)
+        assert row.preference_gain == pytest.approx(sum(i.mean_gain for i in alone.items) / 2, abs=1e-6)
+        variants = torch.stack([conform(item.variants, 32, 1) for item in alone.items])
+        assert row.diversity == pytest.approx(opposite_ssim(variants).mean)
+        assert row.reconstruction_psnr is None and row.distance_to_item is None
+    assert comparison.table().splitlines()[3].split("|")[3].strip() == "-"
+    assert comparison.contact_sheet().size[1] > 0
+    with pytest.raises(ValueError, match="unknown method"):
+        compare_generators([Contender("x", generator, method="nope")], recommender, None, distance="none")
 
 
 @pytest.fixture
@@ -76,12 +100,33 @@ def test_gigs_compare_writes_the_table_the_sheet_and_every_run(tmp_path, photo):
     assert (out / ".gigs-compare").is_file()
 
 
+def test_gigs_compare_runs_every_generator_with_every_method_class_level(tmp_path, photo):
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(cli, ["compare", "--recommender", "pixel", "--steps", "3", "--n", "2",
+                                      "--config", str(tmp_path / "fast.toml"), "-q", "--generators", "linear,layered",
+                                      "--methods", "gigs,dvbpr-random", "--count", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads((out / "comparison.json").read_text())["rows"]
+    assert [(row["label"], row["method"]) for row in rows] == [
+        ("linear-gigs", "gigs"), ("linear-dvbpr-random", "dvbpr-random"),
+        ("layered-gigs", "gigs"), ("layered-dvbpr-random", "dvbpr-random")]
+    for row in rows:
+        run = json.loads((out / "runs" / row["label"] / "report.json").read_text())
+        assert run["config"]["method"] == row["method"] and len(run["items"]) == 2
+        assert row["reconstruction_psnr_db"] is None
+
+
 @pytest.mark.parametrize("args, message", [
     ([], "give --generators NAME,NAME"),
     (["--generators", "linear,linear"], "lists a generator twice"),
     (["--generators", "linear", "-G", "ddim:steps=3"], "--generator-option takes GENERATOR:VALUE with GENERATOR one of linear"),
     (["--generators", "linear", "--inverter", "linear"], "--inverter takes GENERATOR:VALUE"),
     (["--generators", "linear", "--distance", "nope"], "--distance: perceptual must be one of"),
+    (["--generators", "linear", "--methods", "gigs,nope"], "--methods: nope is not a method; use gigs, dvbpr-pm"),
+    (["--generators", "linear", "--methods", "gigs,gigs"], "--methods lists a method twice"),
+    (["--generators", "linear", "--methods", "gigs,dvbpr-pm"], "the paper's baselines generate from the generator's "
+                                                               "prior and take no item: drop --item"),
+    (["--generators", "linear", "--count", "3"], "--count is for class-level comparisons"),
 ])
 def test_gigs_compare_mistakes_are_one_line_and_write_nothing(tmp_path, photo, args, message):
     out = tmp_path / "cmp"

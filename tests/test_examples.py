@@ -30,7 +30,7 @@ def test_compare_generators(tmp_path):
     result = run_example("compare_generators.py", str(tmp_path / "cmp"))
     assert result.returncode == 0, result.stderr
     rows = result.stdout.strip().splitlines()
-    assert rows[0].startswith("| generator | recon PSNR (dB) | gain (optimised) | gain (second-toy) |")
+    assert rows[0].startswith("| generator | method | recon PSNR (dB) | gain (optimised) | gain (second-toy) |")
     assert [row.split("|")[1].strip() for row in rows[2:4]] == ["toy-narrow", "toy-wide"]
     report = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
     assert [row["label"] for row in report["rows"]] == ["toy-narrow", "toy-wide"]

@@ -1,5 +1,5 @@
 """``gigs compare``: the same items, users, recommender, judge, settings and seeds through
-several generators; one table, one side-by-side contact sheet, and every run's folder."""
+several generators and methods; one table, one side-by-side contact sheet, and every run's folder."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ import click
 
 from gigs_core.cli.run_command import RUN_OPTIONS, apply_config_file, create_judges, judge_options, run_config
 from gigs_core.cli.settings import parse_key_values
+from gigs_core.config import METHODS
 from gigs_core.errors import UserInputError
-
-#: Photos are compared at the largest generator's size, and at least this size (SSIM's window is 11 px).
-COMPARISON_SIZE = 32
 
 #: Options of ``gigs run`` that mean the same here.
 SHARED = ("recommender", "recommender_option", "judge", "judge_option", "users", "n", "eps", "steps",
           "inversion_steps", "shift_steps", "preference_weight", "perceptual", "preset", "seed", "device",
-          "overwrite", "config", "quiet")
+          "overwrite", "config", "quiet", "count")
 
 
 def per_generator(pairs: tuple[str, ...], flag: str, generators: list[str]) -> dict[str, list[str]]:
@@ -32,13 +30,34 @@ def per_generator(pairs: tuple[str, ...], flag: str, generators: list[str]) -> d
     return grouped
 
 
-def _generator_names(text: str | None) -> list[str]:
+def _names(text: str | None, flag: str, what: str, hint: str) -> list[str]:
+    """A comma-separated list of distinct names, or a one-line error."""
     names = [name.strip() for name in (text or "").split(",") if name.strip()]
     if not names:
-        raise UserInputError("give --generators NAME,NAME,… (see `gigs plugins` for the names)")
+        raise UserInputError(f"give {flag} NAME,NAME,… ({hint})")
     if len(set(names)) != len(names):
-        raise UserInputError(f"--generators lists a generator twice: {text!r}")
+        raise UserInputError(f"{flag} lists a {what} twice: {text!r}")
     return names
+
+
+def _generator_names(text: str | None) -> list[str]:
+    return _names(text, "--generators", "generator", "see `gigs plugins` for the names")
+
+
+def _methods(text: str | None) -> list[str | None]:
+    """The ``--methods`` names, checked; ``[None]`` (the config's method) without the option."""
+    if text is None:
+        return [None]
+    names = _names(text, "--methods", "method", f"of {', '.join(METHODS)}")
+    unknown = [name for name in names if name not in METHODS]
+    if unknown:
+        raise UserInputError(f"--methods: {', '.join(unknown)} is not a method; use {', '.join(METHODS)}")
+    return names
+
+
+def _contender_label(generator: str, method: str | None, several_methods: bool) -> str:
+    """The generator's name, with the method after it when several methods are compared."""
+    return f"{generator}-{method}" if several_methods else generator
 
 
 def _inverters(params: dict[str, Any], names: list[str], config) -> dict[str, Any]:
@@ -95,6 +114,10 @@ COMPARE_OPTIONS = [
                  help="An option of one generator's inverter (repeatable)."),
     click.Option(["--item", "-i", "items"], multiple=True, type=click.Path(), metavar="FILE",
                  help="Item photo to compare the generators on (repeatable) [the default catalogue's items]."),
+    click.Option(["--methods"], metavar="METHOD,METHOD,…",
+                 help=f"Run every generator with each of these methods ({', '.join(METHODS)}); a run's folder "
+                      "and row are then named GENERATOR-METHOD. The paper's baselines take no item, so with "
+                      "them the comparison is class-level, around --count prior samples [the config's method]."),
     DISTANCE_OPTION,
     click.Option(["--segment"], metavar="NAME",
                  help="Without --recommender: the default catalogue's user segment [its first]."),
@@ -106,8 +129,8 @@ COMPARE_OPTIONS = [
 def build_compare_command() -> click.Command:
     shared = [option for option in RUN_OPTIONS if option.name in SHARED]
     return click.Command("compare", callback=click.pass_context(compare), params=[*COMPARE_OPTIONS, *shared],
-                         help="Compare generators: the same items, users, recommender, judges, settings and seeds "
-                              "through each; writes comparison.md/.json, a side-by-side contact sheet and each run. "
+                         help="Compare generators (and with --methods, methods): the same items, users, "
+                              "recommender, judges, settings and seeds through each; writes comparison.md/.json, a side-by-side contact sheet and each run. "
                               "Without --recommender it compares on the default catalogue (the demo's: its "
                               "generators, DVBPR, ground-truth judge, items and --segment).")
 
@@ -131,14 +154,32 @@ def _catalogue(params: dict[str, Any]):
     return default, names, options
 
 
-def compare(ctx: click.Context, **params: Any) -> None:
-    params = apply_config_file(ctx, params)
-    default, names, generator_options = _catalogue(params)
-    if default is not None and params["users"] != "all":
-        raise UserInputError("the default catalogue takes --segment NAME instead of --users")
+def _items(params: dict[str, Any], default, class_level: bool) -> list[str]:
+    """The item photos to compare on; none for a class-level comparison (the baselines take no item)."""
+    if class_level:
+        if params["items"]:
+            raise UserInputError("the paper's baselines generate from the generator's prior and take no item: drop "
+                                 "--item, and the comparison runs class-level around --count prior samples")
+        return []
+    if params["count"] != 1:
+        raise UserInputError("--count is for class-level comparisons (a baseline in --methods); give --item photos")
     items = list(params["items"]) or ([str(path) for path in default.items()] if default else [])
     if not items:
         raise UserInputError("give at least one --item photo to compare the generators on")
+    return items
+
+
+def compare(ctx: click.Context, **params: Any) -> None:
+    params = apply_config_file(ctx, params)
+    default, names, generator_options = _catalogue(params)
+    methods = _methods(params["methods"])
+    if default is not None and params["users"] != "all":
+        raise UserInputError("the default catalogue takes --segment NAME instead of --users")
+    from gigs_core.cli.run_command import settings_overrides
+
+    config = default.config(settings_overrides(params)) if default else run_config(params)
+    class_level = any((method or config.method) != "gigs" for method in methods)
+    items = _items(params, default, class_level)
     segment = None
     if default is not None:
         segment = params["segment"] or default.segments()[0]
@@ -147,9 +188,6 @@ def compare(ctx: click.Context, **params: Any) -> None:
     recommender_options = parse_key_values(params["recommender_option"], "--recommender-option")
     judged_by = judge_options(params)
     distance = distance_name(params, default)
-    from gigs_core.cli.run_command import settings_overrides
-
-    config = default.config(settings_overrides(params)) if default else run_config(params)
     from gigs_core.cli.preflight import item_names, option_paths, preflight, untrained_backends
     from gigs_core.comparison import COMPARISON_FOLDER
 
@@ -168,13 +206,14 @@ def compare(ctx: click.Context, **params: Any) -> None:
 
     from gigs_core.cli.devices import pick_device
     from gigs_core.cli.progress_display import CliProgress
-    from gigs_core.comparison import Contender, compare_generators
+    from gigs_core.comparison import COMPARISON_SIZE, Contender, compare_generators
     from gigs_core.factories import create_generator, create_recommender
     from gigs_core.imaging import read_photo, resize
 
     device = pick_device(params["device"])
-    contenders = [Contender(name, create_generator(name, **generator_options[name]).to(device), inverters[name])
-                  for name in names]
+    generators = {name: create_generator(name, **generator_options[name]).to(device) for name in names}
+    contenders = [Contender(_contender_label(name, method, len(methods) > 1), generators[name], inverters[name], method)
+                  for name in names for method in methods]
     if default is None:
         recommender, judges, users = (create_recommender(params["recommender"], **recommender_options).to(device),
                                       {}, params["users"])
@@ -182,12 +221,13 @@ def compare(ctx: click.Context, **params: Any) -> None:
         recommender, judges, users = default.recommender(device), default.judges(device), default.users(segment)
     judges.update(create_judges(params, judged_by, device))
     size = max(COMPARISON_SIZE, *(contender.generator.resolution for contender in contenders))
-    photos = torch.cat([resize(read_photo(path, size)[0], size) for path in items]).to(device)
+    photos = torch.cat([resize(read_photo(path, size)[0], size) for path in items]).to(device) if items else None
     bars = CliProgress(enabled=not params["quiet"])
     try:
         comparison = compare_generators(contenders, recommender, photos, users=users, config=config,
                                         seeds=params["seed"], judges=judges, distance=distance,
-                                        item_names=item_names(items), progress=bars)
+                                        item_names=item_names(items) if items else None,
+                                        class_level_count=params["count"], progress=bars)
     finally:
         bars.close()
     if segment is not None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import click
 from click.core import ParameterSource
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def resumed_config(stored, given, ctx: click.Context, changeable: Iterable[str]):
@@ -31,3 +34,26 @@ def resumed_config(stored, given, ctx: click.Context, changeable: Iterable[str])
     if changes:
         log.warning("resuming with changed settings: %s", changes)
     return dataclasses.replace(stored, **changes)
+
+
+def train_with_progress(train: Callable[..., T]) -> T:
+    """``train(progress=…)`` with a progress bar on a terminal (its length and label follow the
+    trainer's phases), plain ``train()`` otherwise (logs, CI)."""
+    if not sys.stderr.isatty():
+        return train()
+    with click.progressbar(length=1, label="training", file=sys.stderr, show_pos=True) as bar:
+
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.length, bar.label = total, phase
+            bar.update(done - bar.pos)
+
+        return train(progress=progress)
+
+
+def echo_training_result(result) -> None:
+    """The last line of a resumable training run: done, or where it stopped and how to go on."""
+    if result.finished:
+        click.echo(f"done: {result.steps} steps in {result.seconds:.0f} s; generator {result.generator_path}")
+        return
+    so_far = f"; generator so far {result.generator_path}" if result.generator_path is not None else ""
+    click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s){so_far}; continue with --resume")

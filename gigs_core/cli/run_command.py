@@ -13,6 +13,7 @@ import click
 
 from gigs_core.cli.devices import device_click_option
 from gigs_core.cli.settings import parse_key_values, read_config_file
+from gigs_core.config import METHODS
 from gigs_core.errors import UserInputError
 
 # Settings that map onto GigsConfig sections.
@@ -226,7 +227,7 @@ RUN_OPTIONS = [
     click.Option(["--perceptual"], metavar="NAME",
                  help="Perceptual distance for inversion (`gigs plugins` lists them: lpips-alex, lpips-vgg, "
                       f"lpips-squeeze, lpips-untrained, none, …) [{_paper('inversion', 'perceptual')}]."),
-    click.Option(["--method"], type=click.Choice(["gigs", "dvbpr-pm", "dvbpr-random"]),
+    click.Option(["--method"], type=click.Choice(METHODS),
                  help="GIGS, or the paper's baselines (class-level only): DVBPR's preference maximisation "
                       "(dvbpr-pm) or its plain samples (dvbpr-random) [gigs]."),
     click.Option(["--preset"], type=click.Choice(["paper", "authors", "fast"]), default="paper", show_default=True,

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import torch
 
+from gigs_core.config import METHODS
 from gigs_core.evaluation.backends import CatalogueSample, EvalBackends
 from gigs_core.method.modules import module_device
 from gigs_core.method.seeds import derive_seed, rng
 
 TABLES = (2, 3, 4, 5)
-METHODS = ("gigs", "dvbpr-pm", "dvbpr-random")
 PREFERRED, UNPREFERRED = "preferred items", "un-preferred items"
 #: The paper's group sizes (Table 5).
 GROUP_SIZES = (1, 5, 10, 50, 100, 500, 1000, 10000)

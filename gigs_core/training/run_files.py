@@ -92,6 +92,26 @@ def restore_training_state(state: dict[str, Any], **parts) -> tuple[int, float]:
     return int(state["step"]), float(state["seconds"])
 
 
+class ResumableRun:
+    """The mutable state of a trainer's run: ``parts()`` names what a resume point holds (models,
+    moving averages, optimisers); ``state()`` and ``restore()`` write and read it with the step
+    and training seconds. Subclasses set ``state_format`` and ``config`` (a dataclass)."""
+
+    state_format: str
+    config: Any
+    step: int = 0
+    seconds: float = 0.0
+
+    def parts(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def state(self) -> dict[str, Any]:
+        return training_state(self.state_format, self.config, self.step, self.seconds, **self.parts())
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.step, self.seconds = restore_training_state(state, **self.parts())
+
+
 #: Every trainer's resume point, in its run folder.
 STATE_FILE = "state.pt"
 
@@ -99,12 +119,16 @@ STATE_FILE = "state.pt"
 MODEL_FOLDER = FolderMarker(".gigs-model", {"format": "gigs-trained-model", "version": 1})
 
 
-def open_run_folder(out: Path, resume: bool, *, model_folders: tuple[str, ...] = ()) -> Path:
-    """The resume point of the run in ``out``, checked before any training: a run there needs
-    ``resume``, ``resume`` needs a run there, and each of ``model_folders`` (folders the run
-    rewrites at every checkpoint) must be absent, empty or written by a trainer. Creates ``out``."""
+def check_run_folder(out: Path, resume: bool, *, model_folders: tuple[str, ...] = (),
+                     model_files: tuple[str, ...] = ()) -> Path:
+    """The resume point of the run in ``out``, checked before any work (a command calls this
+    before its data loads; nothing is written): a run there needs ``resume``, ``resume``
+    needs a run there, each of ``model_folders`` (folders the run rewrites at every
+    checkpoint) must be absent, empty or written by a trainer, and each of ``model_files``
+    (files it rewrites) must be absent unless the run is resumed."""
     from gigs_core.errors import UserInputError
 
+    out = Path(out)
     state_path = out / STATE_FILE
     if state_path.exists() and not resume:
         raise UserInputError(f"{str(out)!r} already holds a training run; pass --resume to continue it "
@@ -113,6 +137,17 @@ def open_run_folder(out: Path, resume: bool, *, model_folders: tuple[str, ...] =
         raise UserInputError(f"nothing to resume: {str(state_path)!r} does not exist")
     for name in model_folders:
         check_output_folder(out / name, True, marker=MODEL_FOLDER)
+    for name in model_files:
+        if not resume and os.path.lexists(out / name):
+            raise UserInputError(f"{str(out / name)!r} exists and no training run wrote it (there is no "
+                                 f"{STATE_FILE} beside it); choose another --out")
+    return state_path
+
+
+def open_run_folder(out: Path, resume: bool, *, model_folders: tuple[str, ...] = (),
+                    model_files: tuple[str, ...] = ()) -> Path:
+    """:func:`check_run_folder`, then create ``out``; returns the resume point's path."""
+    state_path = check_run_folder(out, resume, model_folders=model_folders, model_files=model_files)
     out.mkdir(parents=True, exist_ok=True)
     return state_path
 

@@ -7,12 +7,13 @@ so ``gigs --help`` stays fast.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
 
 from gigs_core.cli.devices import device_option
-from gigs_core.cli.resume import resumed_config
+from gigs_core.cli.resume import echo_training_result, resumed_config, train_with_progress
 
 # Settings a resumed run may change: the length of the run and how often it writes.
 RESUMABLE_CHANGES = ("steps", "checkpoint_every", "log_every", "standing_samples")
@@ -83,24 +84,21 @@ def train_generator(data_spec, out_dir, split, resolution, channel_width, z_dim,
     OUT/samples/ (one row per class), OUT/state.pt (resume point), OUT/log.jsonl and
     OUT/losses.png.
     """
-    import sys
 
     import numpy as np
     import torch
 
-    from gigs_biggan.training import CHANNELS, STATE_FILE, BigGanTrainConfig, read_config, train
+    from gigs_biggan.training import CHANNELS, BigGanTrainConfig, read_config, train
     from gigs_core.cli.devices import pick_device
     from gigs_core.data import open_dataset
-    from gigs_core.errors import DataError, UserInputError
+    from gigs_core.errors import DataError
     from gigs_core.imaging import conform
     from gigs_core.training.images import TrainingImages, training_ids
+    from gigs_core.training.run_files import check_run_folder
 
     _check_settings(resolution, channel_width, z_dim, d_width, batch_size, steps, lr_g, lr_d, d_steps, ema_beta,
                     checkpoint_every, log_every, standing_samples)
-    if (out_dir / STATE_FILE).exists() != resume:
-        raise UserInputError(f"nothing to resume: {str(out_dir / STATE_FILE)!r} does not exist" if resume else
-                             f"{str(out_dir)!r} already holds a training run; pass --resume to continue it "
-                             f"or choose another --out")
+    check_run_folder(out_dir, resume, model_folders=("generator",))
     dataset = open_dataset(data_spec)
     names = dataset.category_names
     categories = np.asarray(dataset.catalogue.categories, dtype=np.int64)
@@ -123,14 +121,6 @@ def train_generator(data_spec, out_dir, split, resolution, channel_width, z_dim,
     torch_device = pick_device(device)
     click.echo(f"training a class-conditional BigGAN {config.resolution}px on {len(ids)} images of {dataset.name} "
                f"in {len(names)} categories ({torch_device}); run folder {out_dir}", err=True)
-    if sys.stderr.isatty():
-        with click.progressbar(length=config.steps, label="training", file=sys.stderr, show_pos=True) as bar:
-            result = train(config, images, labels, out_dir, device=torch_device, resume=resume, max_steps=max_steps,
-                           progress=lambda phase, done, total: bar.update(done - bar.pos))
-    else:
-        result = train(config, images, labels, out_dir, device=torch_device, resume=resume, max_steps=max_steps)
-    if result.finished:
-        click.echo(f"done: {result.steps} steps in {result.seconds:.0f} s; generator {result.generator_path}")
-    else:
-        click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s); generator so far "
-                   f"{result.generator_path}; continue with --resume")
+    result = train_with_progress(partial(train, config, images, labels, out_dir, device=torch_device, resume=resume,
+                                         max_steps=max_steps))
+    echo_training_result(result)

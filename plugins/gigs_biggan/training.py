@@ -24,7 +24,6 @@ optimisers, the step), and the random draws of step s depend only on the seed an
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,17 +45,16 @@ from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
     STATE_FILE,
-    append_log,
+    ResumableRun,
     drop_log_after,
     open_run_folder,
     read_log,
     read_training_state,
-    restore_training_state,
     save_state,
-    training_state,
     update_ema,
 )
 from gigs_core.training.sample_grid import save_grid
+from gigs_core.training.steps import run_steps
 
 STATE_FORMAT = "gigs-biggan-train"
 #: Adam's (β₁, β₂), as in BigGAN.
@@ -105,8 +103,10 @@ class BigGanTrainResult:
     generator_path: Path | None
 
 
-class _Run:
+class _Run(ResumableRun):
     """The mutable state of a run."""
+
+    state_format = STATE_FORMAT
 
     def __init__(self, config: BigGanTrainConfig, device: torch.device) -> None:
         self.config = config
@@ -121,18 +121,10 @@ class _Run:
         self.ema = copy.deepcopy(self.generator).requires_grad_(False)
         self.optimizer_g = torch.optim.Adam(self.generator.parameters(), lr=config.lr_g, betas=ADAM_BETAS)
         self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr_d, betas=ADAM_BETAS)
-        self.step = 0
-        self.seconds = 0.0
 
     def parts(self) -> dict[str, Any]:
         return {"generator": self.generator, "discriminator": self.discriminator, "ema": self.ema,
                 "optimizer_g": self.optimizer_g, "optimizer_d": self.optimizer_d}
-
-    def state(self) -> dict[str, Any]:
-        return training_state(STATE_FORMAT, self.config, self.step, self.seconds, **self.parts())
-
-    def restore(self, state: dict[str, Any]) -> None:
-        self.step, self.seconds = restore_training_state(state, **self.parts())
 
 
 def _read_state(path: Path) -> dict[str, Any]:
@@ -168,8 +160,9 @@ def _draw_fakes(config: BigGanTrainConfig, rng: torch.Generator, device: torch.d
 
 
 def _train_step(run: _Run, images: TrainingImages, labels: torch.Tensor, rng: torch.Generator,
-                device: torch.device) -> tuple[float, float]:
-    """``d_steps`` discriminator steps and one generator step; their mean hinge loss and the generator's loss."""
+                device: torch.device) -> dict[str, float]:
+    """``d_steps`` discriminator steps and one generator step: the discriminator's mean hinge loss
+    (``loss_d``) and the generator's loss (``loss_g``)."""
     config, generator, discriminator = run.config, run.generator, run.discriminator
     d_losses = []
     discriminator.requires_grad_(True)
@@ -194,7 +187,7 @@ def _train_step(run: _Run, images: TrainingImages, labels: torch.Tensor, rng: to
     loss_g.backward()
     run.optimizer_g.step()
     update_ema(run.ema, generator, ema_decay(config.ema_beta, run.step))
-    return sum(d_losses) / len(d_losses), float(loss_g.detach())
+    return {"loss_d": sum(d_losses) / len(d_losses), "loss_g": float(loss_g.detach())}
 
 
 def _write_samples(network: BigGanNetwork, config: BigGanTrainConfig, path: Path) -> Path:
@@ -235,12 +228,8 @@ def train(config: BigGanTrainConfig, images: TrainingImages, labels: torch.Tenso
     if resume:
         run.restore(_read_state(state_path))
         drop_log_after(out, run.step)
-    started, seconds_at_start = time.perf_counter(), run.seconds
-    window: list[tuple[float, float]] = []
-    generator_path = None
 
     def checkpoint() -> Path:
-        run.seconds = seconds_at_start + time.perf_counter() - started
         save_state(run.state(), state_path)
         ready = inference_copy(run.ema, samples=config.standing_samples, batch_size=config.batch_size,
                                seed=derive_seed(config.seed, "standing statistics"))
@@ -249,19 +238,8 @@ def train(config: BigGanTrainConfig, images: TrainingImages, labels: torch.Tenso
         return save_folder(ready, out / "generator", labels=list(config.labels),
                            training={"steps": run.step, "seconds": round(run.seconds, 1)})
 
-    stop = config.steps if max_steps is None else min(config.steps, max_steps)
-    while run.step < stop:
-        rng = torch.Generator().manual_seed(config.seed * 1_000_003 + run.step)
-        window.append(_train_step(run, images, labels, rng, device))
-        run.step += 1
-        progress("training", run.step, config.steps)
-        if run.step % config.log_every == 0:
-            append_log(out, {"step": run.step, "loss_d": sum(d for d, _ in window) / len(window),
-                             "loss_g": sum(g for _, g in window) / len(window),
-                             "seconds": round(seconds_at_start + time.perf_counter() - started, 2)})
-            window = []
-        if run.step % config.checkpoint_every == 0:
-            generator_path = checkpoint()
-    if generator_path is None or run.step % config.checkpoint_every:
-        generator_path = checkpoint()
+    generator_path = run_steps(run, out_dir=out, steps=config.steps, max_steps=max_steps, seed=config.seed,
+                               log_every=config.log_every, checkpoint_every=config.checkpoint_every,
+                               train_step=lambda rng: _train_step(run, images, labels, rng, device),
+                               checkpoint=checkpoint, progress=progress)
     return BigGanTrainResult(out, run.step, run.step >= config.steps, run.seconds, generator_path)

@@ -6,12 +6,13 @@ command runs, so ``gigs --help`` stays fast.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
 
 from gigs_core.cli.devices import device_option
-from gigs_core.cli.resume import resumed_config
+from gigs_core.cli.resume import echo_training_result, resumed_config, train_with_progress
 
 # Settings a resumed run may change: the length of the run and how often it writes.
 RESUMABLE_CHANGES = ("steps", "checkpoint_every", "log_every")
@@ -53,7 +54,6 @@ def train_generator(data_spec, resolution, out_dir, split, channels, width, dept
     a sample grid per checkpoint in OUT/samples/, OUT/state.pt (resume point),
     OUT/log.jsonl and OUT/losses.png.
     """
-    import sys
 
     from gigs_core.cli.devices import pick_device
     from gigs_core.data import open_dataset
@@ -83,14 +83,6 @@ def train_generator(data_spec, resolution, out_dir, split, channels, width, dept
     torch_device = pick_device(device)
     click.echo(f"training a DDIM UNet {config.resolution}px on {len(ids)} images of {dataset.name} "
                f"({torch_device}); run folder {out_dir}", err=True)
-    if sys.stderr.isatty():
-        with click.progressbar(length=config.steps, label="training", file=sys.stderr, show_pos=True) as bar:
-            result = train(config, images, out_dir, device=torch_device, resume=resume, max_steps=max_steps,
-                           progress=lambda phase, done, total: bar.update(done - bar.pos))
-    else:
-        result = train(config, images, out_dir, device=torch_device, resume=resume, max_steps=max_steps)
-    if result.finished:
-        click.echo(f"done: {result.steps} steps in {result.seconds:.0f} s; generator {result.generator_path}")
-    else:
-        click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s); generator so far "
-                   f"{result.generator_path}; continue with --resume")
+    result = train_with_progress(partial(train, config, images, out_dir, device=torch_device, resume=resume,
+                                         max_steps=max_steps))
+    echo_training_result(result)

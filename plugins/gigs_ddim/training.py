@@ -29,15 +29,14 @@ from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
     STATE_FILE,
+    ResumableRun,
     append_log,
     drop_log_after,
     model_folder,
     open_run_folder,
     read_log,
     read_training_state,
-    restore_training_state,
     save_state,
-    training_state,
     update_ema,
 )
 from gigs_core.training.sample_grid import save_grid
@@ -82,8 +81,10 @@ class DdimTrainResult:
     generator_path: Path | None
 
 
-class _Run:
+class _Run(ResumableRun):
     """The mutable state of a run."""
+
+    state_format = STATE_FORMAT
 
     def __init__(self, config: DdimTrainConfig, device: torch.device) -> None:
         self.config = config
@@ -91,17 +92,9 @@ class _Run:
         self.unet.to(device).train()
         self.ema = copy.deepcopy(self.unet).requires_grad_(False).eval()
         self.optimizer = torch.optim.Adam(self.unet.parameters(), lr=config.lr)
-        self.step = 0
-        self.seconds = 0.0
 
     def parts(self) -> dict[str, Any]:
         return {"unet": self.unet, "ema": self.ema, "optimizer": self.optimizer}
-
-    def state(self) -> dict[str, Any]:
-        return training_state(STATE_FORMAT, self.config, self.step, self.seconds, **self.parts())
-
-    def restore(self, state: dict[str, Any]) -> None:
-        self.step, self.seconds = restore_training_state(state, **self.parts())
 
 
 def _read_state(path: Path) -> dict[str, Any]:

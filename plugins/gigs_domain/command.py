@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import click
 
 from gigs_core.cli.devices import device_option
+from gigs_core.cli.resume import train_with_progress
 
 
 @click.command("classifier")
@@ -76,18 +77,8 @@ def classifier(data_spec, out_dir, epochs, batch_size, lr, width, input_size, te
     train_labels = torch.from_numpy(categories[train_ids])
     test_labels = torch.from_numpy(categories[test_ids])
     started = time.perf_counter()
-    if sys.stderr.isatty():
-        with click.progressbar(length=1, label="training", file=sys.stderr) as bar:
-
-            def progress(phase: str, done: int, total: int) -> None:
-                bar.length, bar.label = total, phase
-                bar.update(done - bar.pos)
-
-            history = train_classifier(model, source, train_ids.tolist(), train_labels, test_ids.tolist(),
-                                       test_labels, progress=progress, **kwargs)
-    else:
-        history = train_classifier(model, source, train_ids.tolist(), train_labels, test_ids.tolist(),
-                                   test_labels, **kwargs)
+    history = train_with_progress(partial(train_classifier, model, source, train_ids.tolist(), train_labels,
+                                          test_ids.tolist(), test_labels, **kwargs))
     metrics = {"test_accuracy": history.final_accuracy, "test_items": int(len(test_ids)),
                "train_items": int(len(train_ids)), "split": split, "epochs": epochs,
                "per_epoch_test_accuracy": history.test_accuracy, "per_epoch_train_loss": history.train_loss,

@@ -6,13 +6,13 @@ command runs, so ``gigs --help`` stays fast.
 
 from __future__ import annotations
 
-import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
 from gigs_core.cli.devices import device_option
-from gigs_core.cli.resume import resumed_config
+from gigs_core.cli.resume import echo_training_result, resumed_config, train_with_progress
 
 # Settings a resumed run may change: the schedule, how often it writes, the moving average's
 # decay (it only changes the averaged copy) and the learning rate (e.g. lowered for a last stretch).
@@ -92,20 +92,6 @@ def train_generator(data_spec, resolution, out_dir, split, channels, latent_dim,
     torch_device = pick_device(device)
     click.echo(f"training ProGAN {config.resolution}px on {len(ids)} images of {dataset.name} "
                f"({torch_device}); run folder {out_dir}", err=True)
-    if sys.stderr.isatty():
-        with click.progressbar(length=1, label="training", file=sys.stderr, show_pos=True) as bar:
-
-            def progress(phase: str, done: int, total: int) -> None:
-                bar.length = total
-                bar.label = phase
-                bar.update(done - bar.pos)
-
-            result = train(config, reals, out_dir, device=torch_device, resume=resume,
-                           max_steps=max_steps, progress=progress)
-    else:
-        result = train(config, reals, out_dir, device=torch_device, resume=resume, max_steps=max_steps)
-    if result.finished:
-        click.echo(f"done: {result.steps} steps in {result.seconds:.0f} s; generator {result.generator_path}")
-    else:
-        so_far = f"; generator so far {result.generator_path}" if result.generator_path is not None else ""
-        click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s){so_far}; continue with --resume")
+    result = train_with_progress(partial(train, config, reals, out_dir, device=torch_device, resume=resume,
+                                         max_steps=max_steps))
+    echo_training_result(result)

@@ -48,6 +48,22 @@ class EqualLinear(nn.Module):
         return F.linear(x, self.weight * self.scale, self.bias * self.lr_mul)
 
 
+class EqualConv2d(nn.Module):
+    """A convolution without bias with equalised learning rate: weights stored N(0, 1), scaled
+    by ``1 / √(in_channel · k²)`` at run time (the discriminator's; its biases sit in the
+    activation that follows)."""
+
+    def __init__(self, in_channel: int, out_channel: int, kernel_size: int, *, stride: int = 1,
+                 padding: int = 0) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(out_channel, in_channel, kernel_size, kernel_size))
+        self.scale = 1.0 / math.sqrt(in_channel * kernel_size ** 2)
+        self.stride, self.padding = stride, padding
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.weight * self.scale, stride=self.stride, padding=self.padding)
+
+
 class Blur(nn.Module):
     """The [1, 3, 3, 1] FIR filter with fixed padding (the kernel is a stored buffer)."""
 

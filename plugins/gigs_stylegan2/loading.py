@@ -26,7 +26,7 @@ MEAN_W_SEED = 0
 def estimate_mean_w(network: StyleGan2Network, samples: int = MEAN_W_SAMPLES, seed: int = MEAN_W_SEED) -> torch.Tensor:
     """The mean of ``mapping(z)`` over ``samples`` seeded standard normal z (for files without ``latent_avg``)."""
     z = torch.randn(samples, network.arch.style_dim, generator=torch.Generator().manual_seed(seed))
-    return network.mapping(z).mean(dim=0)
+    return network.mapping(z.to(network.input.input)).mean(dim=0)
 
 
 def fresh_network(*, size: int, style_dim: int, n_mlp: int, channel_multiplier: int, max_channels: int,

@@ -12,6 +12,8 @@ ToRGB's RGB image, roughly in ``[-1, 1]``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -49,9 +51,15 @@ class StyleGan2Network(nn.Module):
         """``N × style_dim`` noise → ``N × style_dim`` intermediate latents w."""
         return self.style(z)
 
-    def synthesis(self, w_plus: torch.Tensor) -> torch.Tensor:
-        """``N × n_latent × style_dim`` → native ``N × 3 × size × size`` images (about ``[-1, 1]``)."""
-        noise = [getattr(self.noises, f"noise_{layer}") for layer in range(self.arch.noise_layers)]
+    def stored_noise(self) -> list[torch.Tensor]:
+        """The noise images ``noise_0, noise_1, …`` (``1 × 1 × H × W``), one per styled convolution."""
+        return [getattr(self.noises, f"noise_{layer}") for layer in range(self.arch.noise_layers)]
+
+    def synthesis(self, w_plus: torch.Tensor, noise: Sequence[torch.Tensor] | None = None) -> torch.Tensor:
+        """``N × n_latent × style_dim`` → native ``N × 3 × size × size`` images (about ``[-1, 1]``).
+        ``noise`` replaces the stored noise images (``N × 1 × H × W`` each, shaped as
+        :meth:`stored_noise`): training draws fresh noise at every step."""
+        noise = self.stored_noise() if noise is None else list(noise)
         x = self.conv1(self.input(w_plus.shape[0]), w_plus[:, 0], noise[0])
         rgb = self.to_rgb1(x, w_plus[:, 1])
         for level, to_rgb in enumerate(self.to_rgbs):

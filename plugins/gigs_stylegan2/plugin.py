@@ -1,5 +1,6 @@
 """Registers the ``stylegan2`` generator (rosinality stylegan2-pytorch checkpoints, in pure
-PyTorch). torch loads only when it is used."""
+PyTorch) and its trainer (``gigs train generator --generator stylegan2``). torch loads only
+when the generator is built or the trainer runs."""
 
 from __future__ import annotations
 
@@ -62,3 +63,12 @@ def register_generators(register):
     register("stylegan2", StyleGan2Options, build_stylegan2,
              description="StyleGAN2 (Karras et al. 2020) from rosinality stylegan2-pytorch checkpoints, in z, W "
              "or W+, with truncation; or a fresh random model.")
+
+
+@hookimpl
+def register_trainers(register):
+    from gigs_stylegan2.command import train_generator
+
+    register("generator", "stylegan2", train_generator,
+             description="Train an unconditional StyleGAN2 on a catalogue's images; resumable, writes a "
+                         "rosinality checkpoint.")

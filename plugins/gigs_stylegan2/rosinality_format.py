@@ -6,6 +6,8 @@ Facts from its ``train.py`` and ``convert_weight.py``: a training checkpoint is
 NVlabs model is ``{'g_ema', 'latent_avg'}`` (plus ``g``/``d`` when asked). gigs loads
 ``g_ema``, the moving-average generator, and ``latent_avg`` when the file has one. A
 bare ``Generator`` state dict (what ``g_ema.state_dict()`` saved alone gives) loads too.
+:func:`save_training_checkpoint` writes the training layout (``gigs train generator
+--generator stylegan2`` does), with ``latent_avg`` added.
 
 The file is read with ``torch.load(weights_only=True)``, told that
 ``argparse.Namespace`` (an inert attribute bag) may appear; nothing in it is executed.
@@ -62,6 +64,22 @@ def mean_w(value: Any, style_dim: int, source: str) -> torch.Tensor | None:
         shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
         raise CheckpointError(f"{source}: 'latent_avg' should hold {style_dim} values (the style size), got {shape}")
     return value.reshape(style_dim).float()
+
+
+def save_training_checkpoint(path: Path, *, g: torch.nn.Module, d: torch.nn.Module, g_ema: torch.nn.Module,
+                             g_optim: torch.optim.Optimizer, d_optim: torch.optim.Optimizer,
+                             args: argparse.Namespace, latent_avg: torch.Tensor) -> Path:
+    """Write rosinality's training layout ``{'g', 'd', 'g_ema', 'g_optim', 'd_optim', 'args',
+    'ada_aug_p'}`` (``ada_aug_p`` 0: no adaptive augmentation) plus ``latent_avg`` to ``path``
+    (to a temporary name first, so a kill leaves the old file or the new one). The networks'
+    state dicts have rosinality's key names."""
+    from gigs_core.training.run_files import save_state
+
+    path = Path(path)
+    save_state({"g": g.state_dict(), "d": d.state_dict(), GENERATOR_KEY: g_ema.state_dict(),
+                "g_optim": g_optim.state_dict(), "d_optim": d_optim.state_dict(), "args": args, "ada_aug_p": 0.0,
+                MEAN_KEY: latent_avg.detach().reshape(-1).clone()}, path)
+    return path
 
 
 def load_network(path: Path) -> tuple[StyleGan2Network, torch.Tensor | None]:

@@ -19,6 +19,7 @@ from gigs_core import create_generator
 from gigs_core.cli.main import cli
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import read_log
+from tests.catalogue_helpers import write_catalogue
 
 LABELS = ("T-shirt", "Trouser", "Bag")
 TINY = {"labels": LABELS, "channel_width": 4, "z_dim": 8, "d_width": 4, "batch_size": 4, "checkpoint_every": 3,
@@ -118,19 +119,6 @@ def test_training_mode_normalises_by_the_batch():
     trained = norm.train()(inputs, 1.0)
     torch.testing.assert_close(trained.mean(dim=(0, 2, 3)), torch.zeros(inputs.shape[1]), atol=1e-5, rtol=0)
     torch.testing.assert_close(norm.eval()(inputs, 1.0), inputs / (1 + norm.eps) ** 0.5)  # stored 0 and 1
-
-
-def write_catalogue(folder, categories=True):
-    from PIL import Image
-
-    folder.mkdir()
-    rows = ["item_id,image,category" if categories else "item_id,image"]
-    for index in range(4):
-        Image.new("L", (8, 8), 40 * index).save(folder / f"{index}.png")
-        rows.append(f"{index},{index}.png,{'shoe' if index % 2 else 'bag'}" if categories else f"{index},{index}.png")
-    (folder / "items.csv").write_text("\n".join(rows) + "\n")
-    (folder / "interactions.csv").write_text("user_id,item_id\n0,0\n0,1\n1,2\n1,3\n")
-    return folder
 
 
 def test_the_command_trains_resumes_and_refuses_mistakes(tmp_path):
