@@ -32,7 +32,21 @@ class _Config(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-class InversionConfig(_Config):
+class _Optimisation(_Config):
+    """How a phase's optimisation runs over its steps (both phases take these)."""
+
+    lr_schedule: Schedule = pydantic.Field(
+        "constant", description="learning rate over the steps: constant (the paper) or cosine decay to 0 at `steps`"
+    )
+    stop_patience: int = pydantic.Field(
+        0, ge=0, description="early stopping: an item stops once its last `stop_patience` steps brought less than "
+        "`stop_tolerance` of its progress so far (inversion: the fall of its loss; shifting: the rise of its mean "
+        "group preference); 0 = never (the paper)",
+    )
+    stop_tolerance: float = pydantic.Field(0.01, gt=0, lt=1, description="see stop_patience")
+
+
+class InversionConfig(_Optimisation):
     """Inversion: Adam on z minimising perceptual + MSE, z re-normalised after each step."""
 
     steps: int = pydantic.Field(1000, ge=0, description="T, optimisation steps")
@@ -53,17 +67,8 @@ class InversionConfig(_Config):
         "generator",
         description="re-normalise z after each step: as the generator defines it (standardise each latent for a standard normal prior, the paper), 'row' (standardise each latent), or 'none'",
     )
-    lr_schedule: Schedule = pydantic.Field(
-        "constant", description="learning rate over the steps: constant (the paper) or cosine decay to 0 at `steps`"
-    )
-    stop_patience: int = pydantic.Field(
-        0, ge=0, description="early stopping: an item stops once its last `stop_patience` steps brought less than "
-        "`stop_tolerance` of its progress so far (fall of the inversion loss); 0 = never (the paper)",
-    )
-    stop_tolerance: float = pydantic.Field(0.01, gt=0, lt=1, description="see stop_patience")
 
-
-class ShiftConfig(_Config):
+class ShiftConfig(_Optimisation):
     """Shifting: n clipped shifts around the base latent, a shift predictor keeping them distinct."""
 
     n: int = pydantic.Field(8, ge=2, description="number of shifting vectors (variants)")
@@ -84,15 +89,6 @@ class ShiftConfig(_Config):
     )
     predictor_trunk: str = pydantic.Field("timm", description="feature extractor backend of the predictor's trunk")
     predictor_trunk_options: dict[str, Any] = pydantic.Field(default_factory=lambda: {"model": "resnet18"})
-    lr_schedule: Schedule = pydantic.Field(
-        "constant", description="learning rate over the steps: constant (the paper) or cosine decay to 0 at `steps`"
-    )
-    stop_patience: int = pydantic.Field(
-        0, ge=0, description="early stopping: an item stops once its last `stop_patience` steps brought less than "
-        "`stop_tolerance` of its progress so far (rise of the mean group preference); 0 = never (the paper)",
-    )
-    stop_tolerance: float = pydantic.Field(0.01, gt=0, lt=1, description="see stop_patience")
-
 
 class BaselineConfig(_Config):
     """DVBPR's preference maximisation (Kang et al. 2017), the paper's baseline: ``shift.n`` latents

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,18 @@ def restore_training_state(state: dict[str, Any], **parts) -> tuple[int, float]:
     for name, part in parts.items():
         part.load_state_dict(state[name])
     return int(state["step"]), float(state["seconds"])
+
+
+@dataclass
+class GeneratorTrainResult:
+    """Where a resumable generator trainer stopped: its run folder, steps done, whether it ran
+    to the end, training seconds in all, and the generator it wrote last."""
+
+    out_dir: Path
+    steps: int
+    finished: bool
+    seconds: float
+    generator_path: Path | None
 
 
 class ResumableRun:

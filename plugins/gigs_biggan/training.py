@@ -45,6 +45,7 @@ from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
     STATE_FILE,
+    GeneratorTrainResult,
     ResumableRun,
     drop_log_after,
     open_run_folder,
@@ -92,15 +93,6 @@ class BigGanTrainConfig:
     @property
     def num_classes(self) -> int:
         return len(self.labels)
-
-
-@dataclass
-class BigGanTrainResult:
-    out_dir: Path
-    steps: int
-    finished: bool
-    seconds: float
-    generator_path: Path | None
 
 
 class _Run(ResumableRun):
@@ -214,7 +206,7 @@ def write_loss_plot(out_dir: Path) -> Path | None:
 
 def train(config: BigGanTrainConfig, images: TrainingImages, labels: torch.Tensor, out_dir: str | Path, *,
           device: torch.device | str = "cpu", resume: bool = False, max_steps: int | None = None,
-          progress: Progress = no_progress) -> BigGanTrainResult:
+          progress: Progress = no_progress) -> GeneratorTrainResult:
     """Train (or, with ``resume``, continue) a BigGAN into ``out_dir`` on ``images`` (``[-1, 1]``,
     3 channels) whose classes are ``labels`` (one per image, in ``images.ids`` order);
     ``max_steps`` stops (resumably) once that many steps are done in total. Every
@@ -242,4 +234,4 @@ def train(config: BigGanTrainConfig, images: TrainingImages, labels: torch.Tenso
                                log_every=config.log_every, checkpoint_every=config.checkpoint_every,
                                train_step=lambda rng: _train_step(run, images, labels, rng, device),
                                checkpoint=checkpoint, progress=progress)
-    return BigGanTrainResult(out, run.step, run.step >= config.steps, run.seconds, generator_path)
+    return GeneratorTrainResult(out, run.step, run.step >= config.steps, run.seconds, generator_path)

@@ -29,6 +29,7 @@ from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
     STATE_FILE,
+    GeneratorTrainResult,
     ResumableRun,
     append_log,
     drop_log_after,
@@ -70,15 +71,6 @@ class DdimTrainConfig:
     def build(self):
         return fresh_unet_and_scheduler(self.resolution, self.channels, self.width, self.seed,
                                         depth=self.depth, beta_schedule=self.beta_schedule)
-
-
-@dataclass
-class DdimTrainResult:
-    out_dir: Path
-    steps: int
-    finished: bool
-    seconds: float
-    generator_path: Path | None
 
 
 class _Run(ResumableRun):
@@ -147,7 +139,7 @@ def write_loss_plot(out_dir: Path) -> Path | None:
 
 
 def train(config: DdimTrainConfig, images: TrainingImages, out_dir: str | Path, *, device: torch.device | str = "cpu",
-          resume: bool = False, max_steps: int | None = None, progress: Progress = no_progress) -> DdimTrainResult:
+          resume: bool = False, max_steps: int | None = None, progress: Progress = no_progress) -> GeneratorTrainResult:
     """Train (or, with ``resume``, continue) a UNet into ``out_dir``; ``max_steps`` stops (resumably)
     once that many steps are done in total. Every ``checkpoint_every`` steps and at the end:
     ``state.pt``, ``generator/`` (the moving average), ``samples/step-N.png`` and ``losses.png``."""
@@ -193,4 +185,4 @@ def train(config: DdimTrainConfig, images: TrainingImages, out_dir: str | Path, 
             generator_path = checkpoint()
     if generator_path is None or run.step % config.checkpoint_every:
         generator_path = checkpoint()
-    return DdimTrainResult(out, run.step, run.step >= config.steps, run.seconds, generator_path)
+    return GeneratorTrainResult(out, run.step, run.step >= config.steps, run.seconds, generator_path)

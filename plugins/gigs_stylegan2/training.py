@@ -51,6 +51,7 @@ from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
     STATE_FILE,
+    GeneratorTrainResult,
     ResumableRun,
     drop_log_after,
     open_run_folder,
@@ -112,15 +113,6 @@ class StyleGan2TrainConfig:
     def d_ratio(self) -> float:
         """c = r1_every / (r1_every + 1), the lazy-regularisation correction (1 without R1)."""
         return self.r1_every / (self.r1_every + 1) if self.r1_gamma > 0 else 1.0
-
-
-@dataclass
-class StyleGan2TrainResult:
-    out_dir: Path
-    steps: int
-    finished: bool
-    seconds: float
-    generator_path: Path | None
 
 
 class _Run(ResumableRun):
@@ -265,7 +257,7 @@ def _save_generator(run: _Run, out: Path) -> Path:
 
 def train(config: StyleGan2TrainConfig, images: TrainingImages, out_dir: str | Path, *,
           device: torch.device | str = "cpu", resume: bool = False, max_steps: int | None = None,
-          progress: Progress = no_progress) -> StyleGan2TrainResult:
+          progress: Progress = no_progress) -> GeneratorTrainResult:
     """Train (or, with ``resume``, continue) a StyleGAN2 into ``out_dir`` on ``images``
     (``[-1, 1]``, 3 channels); ``max_steps`` stops (resumably) once that many steps are done
     in total. Every ``checkpoint_every`` steps and at the end: ``state.pt``, ``generator.pt``
@@ -288,4 +280,4 @@ def train(config: StyleGan2TrainConfig, images: TrainingImages, out_dir: str | P
                                log_every=config.log_every, checkpoint_every=config.checkpoint_every,
                                train_step=lambda rng: _train_step(run, images, rng, device),
                                checkpoint=checkpoint, progress=progress)
-    return StyleGan2TrainResult(out, run.step, run.step >= config.steps, run.seconds, generator_path)
+    return GeneratorTrainResult(out, run.step, run.step >= config.steps, run.seconds, generator_path)
