@@ -68,6 +68,7 @@ class InversionConfig(_Optimisation):
         description="re-normalise z after each step: as the generator defines it (standardise each latent for a standard normal prior, the paper), 'row' (standardise each latent), or 'none'",
     )
 
+
 class ShiftConfig(_Optimisation):
     """Shifting: n clipped shifts around the base latent, a shift predictor keeping them distinct."""
 
@@ -89,6 +90,7 @@ class ShiftConfig(_Optimisation):
     )
     predictor_trunk: str = pydantic.Field("timm", description="feature extractor backend of the predictor's trunk")
     predictor_trunk_options: dict[str, Any] = pydantic.Field(default_factory=lambda: {"model": "resnet18"})
+
 
 class BaselineConfig(_Config):
     """DVBPR's preference maximisation (Kang et al. 2017), the paper's baseline: ``shift.n`` latents

@@ -22,7 +22,7 @@ from gigs_core.method.latent import normalize_latents
 from gigs_core.method.modules import frozen, module_device
 from gigs_core.method.perceptual import create_perceptual_distance, distance_to
 from gigs_core.method.progress import Progress, no_progress
-from gigs_core.method.schedule import PlateauStop, hold_stopped, schedule_factor, set_learning_rate
+from gigs_core.method.schedule import PlateauStop, schedule_factor, set_learning_rate
 from gigs_core.method.seeds import rng
 
 
@@ -131,14 +131,14 @@ class LatentOptimizationInverter(torch.nn.Module):
             for step in range(self.config.steps):
                 set_learning_rate(optimizer, [self.config.lr], schedule_factor(self.config.lr_schedule, step,
                                                                                self.config.steps))
-                before = latent.detach().clone()
+                before = stop.snapshot(latent)
                 optimizer.zero_grad(set_to_none=True)
                 losses = loss_to_targets(generator(latent))
                 losses.sum().backward()
                 optimizer.step()
                 with torch.no_grad():
                     latent.copy_(normalize_latents(latent[:, None], self.config.normalize, generator)[:, 0])
-                    hold_stopped(latent, before, stop.stopped)
+                    stop.hold(latent, before)
                 history[step] = losses.detach()
                 stop.update(losses)
                 progress("inversion", step + 1, self.config.steps)

@@ -40,7 +40,34 @@ def backbone_path(net: str) -> Path:
 RANDOM_BACKBONE_SEED = 0
 
 
-class LpipsDistance(nn.Module):
+def unit_normalised(features: torch.Tensor) -> torch.Tensor:
+    """Feature maps ``N×C×H×W`` scaled to unit length over channels at every position (as LPIPS does)."""
+    return features / (features.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10)
+
+
+class FeatureDistance(nn.Module):
+    """A distance computed from each image's features: a subclass defines ``features(images)``
+    and ``distance_from(features, images)``; this gives the module's ``forward`` and a
+    ``distance_to(targets)`` that computes the targets' features once."""
+
+    def features(self, images: torch.Tensor) -> list[torch.Tensor]:
+        raise NotImplementedError
+
+    def distance_from(self, features: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
+        """``N`` distances from the images whose features are ``features`` to ``images``."""
+        raise NotImplementedError
+
+    def distance_to(self, targets: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """``images → N`` distances to fixed ``targets``, whose features are computed once."""
+        with torch.no_grad():
+            features = self.features(targets)
+        return lambda images: self.distance_from(features, images)
+
+    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+        return self.distance_from(self.features(first), second)
+
+
+class LpipsDistance(FeatureDistance):
     """Per-image LPIPS between ``[0, 1]`` image batches (grey images are repeated to RGB).
     Without ``pretrained_backbone`` the backbone is random, drawn from ``RANDOM_BACKBONE_SEED``."""
 
@@ -61,7 +88,7 @@ class LpipsDistance(nn.Module):
             self.model = lpips.LPIPS(net=net, pretrained=True, pnet_rand=not pretrained_backbone, verbose=False)
         self.model.eval().requires_grad_(False)
 
-    def _features(self, images: torch.Tensor) -> list[torch.Tensor]:
+    def features(self, images: torch.Tensor) -> list[torch.Tensor]:
         """LPIPS's unit-normalised backbone activations of ``[0, 1]`` images, as ``lpips.LPIPS.forward``
         computes them with ``normalize=True`` (``[0, 1]`` mapped to ``[-1, 1]``, then its scaling layer)."""
         from lpips import normalize_tensor
@@ -70,24 +97,15 @@ class LpipsDistance(nn.Module):
             images = images.expand(-1, 3, -1, -1)
         return [normalize_tensor(layer) for layer in self.model.net(self.model.scaling_layer(2 * images - 1))]
 
-    def _distance(self, features: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
-        """``N`` LPIPS from the images whose features are ``features`` to ``images``: per layer, the
-        learned linear layer on the squared difference, spatially averaged; summed over layers."""
+    def distance_from(self, features: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
+        """Per layer, LPIPS's learned linear layer on the squared difference, spatially averaged;
+        summed over layers."""
         from lpips.lpips import spatial_average
 
         total = 0
-        for linear, theirs, ours in zip(self.model.lins, features, self._features(images)):
+        for linear, theirs, ours in zip(self.model.lins, features, self.features(images)):
             total = total + spatial_average(linear((theirs - ours) ** 2))
         return total.flatten()
-
-    def distance_to(self, targets: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
-        """``images → N`` distances to fixed ``targets``, whose features are computed once."""
-        with torch.no_grad():
-            features = self._features(targets)
-        return lambda images: self._distance(features, images)
-
-    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
-        return self._distance(self._features(first), second)
 
 
 class NoDistance(nn.Module):

@@ -69,6 +69,15 @@ class PlateauStop:
             self._best = self._best[-1 - self.patience:]
         return self.stopped
 
+    def snapshot(self, values: torch.Tensor) -> torch.Tensor | None:
+        """``values`` before an optimiser step, for :meth:`hold`; ``None`` (no copy) when nothing can stop."""
+        return values.detach().clone() if self.patience else None
+
+    def hold(self, values: torch.Tensor, before: torch.Tensor | None) -> None:
+        """After the step: the stopped items' rows of ``values`` put back to ``before``."""
+        if before is not None:
+            hold_stopped(values, before, self.stopped)
+
     def all_stopped(self, step: int) -> bool:
         """Whether every item has stopped, asked only every :data:`STOP_CHECK_EVERY` steps."""
         return bool(self.patience) and (step + 1) % STOP_CHECK_EVERY == 0 and bool(self.stopped.all())

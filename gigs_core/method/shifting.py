@@ -27,7 +27,7 @@ from gigs_core.errors import UserInputError
 from gigs_core.method.latent import clip_shifts, normalize_latents
 from gigs_core.method.modules import frozen, module_device, seeded
 from gigs_core.method.progress import Progress, no_progress
-from gigs_core.method.schedule import PlateauStop, hold_stopped, schedule_factor, set_learning_rate
+from gigs_core.method.schedule import PlateauStop, schedule_factor, set_learning_rate
 from gigs_core.method.seeds import derive_seed, rng
 from gigs_core.method.shift_predictor import PredictorBatch, build_shift_predictor
 from gigs_core.method.users import group_scorer
@@ -153,7 +153,7 @@ def optimize_shifts(
             set_learning_rate(predictor_optimizer, [config.lr_predictor], factor)
             with torch.no_grad():
                 shifts.copy_(clip_shifts(shifts, config.eps))
-            before = shifts.detach().clone()
+            before = stop.snapshot(shifts)
             latents = shifted_latents(base, shifts, config, generator)
             images = generator(latents.reshape(items * n, *shape))
             preference = preference_of(images).view(items, n).mean(dim=1)
@@ -166,7 +166,7 @@ def optimize_shifts(
             shift_optimizer.step()
             predictor_optimizer.step()
             with torch.no_grad():
-                hold_stopped(shifts, before, stop.stopped)
+                stop.hold(shifts, before)
             history[step] = preference.detach()
             stop.update(preference)
             progress("shifting", step + 1, config.steps)

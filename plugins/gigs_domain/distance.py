@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from gigs_core.method.perceptual import FeatureDistance, unit_normalised
 
-class DomainFeatureDistance(nn.Module):
+
+class DomainFeatureDistance(FeatureDistance):
     """LPIPS-style distance in the feature space of a trained domain classifier
     (:mod:`gigs_domain.classifier`), for catalogues where LPIPS's ImageNet
     backbone is unavailable or out of domain.
@@ -27,29 +28,18 @@ class DomainFeatureDistance(nn.Module):
         self.path = str(path)
         self.classifier = load_classifier(path).eval().requires_grad_(False)
 
-    def _activations(self, images: torch.Tensor) -> list[torch.Tensor]:
+    def features(self, images: torch.Tensor) -> list[torch.Tensor]:
         """Each convolution block's activations of ``images``, unit-normalised over channels."""
         x = self.classifier.prepare(images)
         outputs = []
         for layer in self.classifier.features:
             x = layer(x)
             if isinstance(layer, nn.Sequential):  # one conv + batch-norm + ReLU block
-                outputs.append(x / (x.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10))
+                outputs.append(unit_normalised(x))
         return outputs
 
-    def _distance(self, activations: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
-        """``N`` distances from the images whose activations are ``activations`` to ``images``."""
+    def distance_from(self, features: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
         total = images.new_zeros(images.shape[0])
-        for a, b in zip(activations, self._activations(images)):
+        for a, b in zip(features, self.features(images)):
             total = total + (a - b).pow(2).sum(dim=1).mean(dim=(1, 2))
         return total
-
-    def distance_to(self, targets: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
-        """``images → N`` distances to fixed ``targets``, whose activations are computed once."""
-        with torch.no_grad():
-            activations = self._activations(targets)
-        return lambda images: self._distance(activations, images)
-
-    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
-        return self._distance(self._activations(first), second)
-

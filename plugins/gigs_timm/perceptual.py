@@ -18,13 +18,11 @@ distance means the same in every run) or ``MODEL:FILE`` (a state-dict file).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
-from torch import nn
 
 from gigs_core import create_feature_extractor
 from gigs_core.errors import UserInputError
+from gigs_core.method.perceptual import FeatureDistance, unit_normalised
 
 #: The seed of ``MODEL:random``'s weights.
 RANDOM_WEIGHTS_SEED = 0
@@ -43,7 +41,7 @@ def timm_options(argument: str) -> dict:
     return {"model": model, "checkpoint": weights}
 
 
-class TimmFeatureDistance(nn.Module):
+class TimmFeatureDistance(FeatureDistance):
     """Per-image LPIPS-style distance between two ``N×C×H×W`` batches in ``[0, 1]`` (see the module docstring)."""
 
     def __init__(self, argument: str):
@@ -61,21 +59,11 @@ class TimmFeatureDistance(nn.Module):
         """Stays in evaluation mode: BatchNorm must not use batch statistics in a distance."""
         return super().train(False)
 
-    def levels(self, images: torch.Tensor) -> list[torch.Tensor]:
+    def features(self, images: torch.Tensor) -> list[torch.Tensor]:
         """The backbone's feature maps of ``images``, each unit-normalised over channels."""
         maps = self.extractor.backbone.forward_intermediates(self.extractor.prepare(images), intermediates_only=True)
-        return [level / (level.pow(2).sum(dim=1, keepdim=True).sqrt() + 1e-10) for level in maps]
+        return [unit_normalised(level) for level in maps]
 
-    def _distance(self, levels: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
-        """``N`` distances from the images whose feature maps are ``levels`` to ``images``."""
-        per_level = [(a - b).pow(2).sum(dim=1).mean(dim=(1, 2)) for a, b in zip(levels, self.levels(images))]
+    def distance_from(self, features: list[torch.Tensor], images: torch.Tensor) -> torch.Tensor:
+        per_level = [(a - b).pow(2).sum(dim=1).mean(dim=(1, 2)) for a, b in zip(features, self.features(images))]
         return torch.stack(per_level, dim=1).mean(dim=1)
-
-    def distance_to(self, targets: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
-        """``images → N`` distances to fixed ``targets``, whose feature maps are computed once."""
-        with torch.no_grad():
-            levels = self.levels(targets)
-        return lambda images: self._distance(levels, images)
-
-    def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
-        return self._distance(self.levels(first), second)
