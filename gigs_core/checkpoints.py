@@ -35,6 +35,17 @@ def is_safetensors(path: Path) -> bool:
     return 0 < header_len < SAFETENSORS_MAGIC_MAX_HEADER and head[8:9] == b"{"
 
 
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes (hex): what records which checkpoint a result came from."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def load_torch_file(path: str | Path) -> Any:
     """A pickled torch file loaded with ``weights_only=True``, or a clear error."""
     path = existing_checkpoint(path)

@@ -132,7 +132,7 @@ def build_compare_command() -> click.Command:
                          help="Compare generators (and with --methods, methods): the same items, users, "
                               "recommender, judges, settings and seeds through each; writes comparison.md/.json, a side-by-side contact sheet and each run. "
                               "Without --recommender it compares on the default catalogue (the demo's: its "
-                              "generators, DVBPR, ground-truth judge, items and --segment).")
+                              "generators, DVBPR, judges, items and --segment).")
 
 
 def _catalogue(params: dict[str, Any]):

@@ -35,7 +35,7 @@ def build_eval_command() -> click.Command:
                          help="Run the paper's experiments (Tables 2–5): class-level against the DVBPR baselines, "
                               "preferred and un-preferred items, per category, and user-group sizes; writes "
                               "tableN.md/.json, plots and summary.html. Without --recommender it evaluates the "
-                              "default catalogue (the demo's generator, DVBPR, ground-truth judge and segments on "
+                              "default catalogue (the demo's generator, DVBPR, judges and segments on "
                               "the Fashion-MNIST test set). Re-running into the same --out skips finished cells.")
 
 

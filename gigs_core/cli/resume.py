@@ -50,10 +50,11 @@ def train_with_progress(train: Callable[..., T]) -> T:
         return train(progress=progress)
 
 
-def echo_training_result(result) -> None:
-    """The last line of a resumable training run: done, or where it stopped and how to go on."""
+def echo_training_result(result, what: str = "generator") -> None:
+    """The last line of a resumable training run: done, or where it stopped and how to go on
+    (``what`` names the model file the run writes)."""
     if result.finished:
-        click.echo(f"done: {result.steps} steps in {result.seconds:.0f} s; generator {result.generator_path}")
+        click.echo(f"done: {result.steps} steps in {result.seconds:.0f} s; {what} {result.generator_path}")
         return
-    so_far = f"; generator so far {result.generator_path}" if result.generator_path is not None else ""
+    so_far = f"; {what} so far {result.generator_path}" if result.generator_path is not None else ""
     click.echo(f"stopped at step {result.steps} ({result.seconds:.0f} s){so_far}; continue with --resume")

@@ -5,12 +5,15 @@ backends' plugins), each in a child process:
 
 1. ``gigs data synth-users``        synthetic users with a known utility (5,000, seed 0);
 2. ``gigs train recommender``       DVBPR (``--recommender dvbpr``, ``cnnf-small``, 28 px) on their interactions;
-3. ``gigs train generator``         a 32×32 grey ProGAN (latent 128);
-4. ``gigs train classifier``        the domain classifier (perceptual-distance fallback);
+3. ``gigs train recommender``       the judge: a second DVBPR (``cnnf-small`` at 32 px, K = 50, seed 1)
+                                    on the same interactions, for honest gains;
+4. ``gigs train generator``         a 32×32 grey ProGAN (latent 128);
+5. ``gigs train critic``            a critic fitted to that generator (``--method dvbpr-pm``'s realism term);
+6. ``gigs train classifier``        the domain classifier (perceptual-distance fallback);
 
 then sample items are picked from the test partition (seeded, the same number
 per category), every test item is scored for every group (DVBPR group
-preference and ground-truth utility) so that ranks need no catalogue at run
+preference, the judge's and ground-truth utility) so that ranks and σ units need no catalogue at run
 time, and ``manifest.json`` records versions, seeds, settings, commands and
 timings. Steps whose result is given (``--from-artifacts`` or a checkpoint
 option) are copied instead of retrained. ``quick`` uses a seeded subset of
@@ -32,15 +35,21 @@ from typing import Any
 
 import numpy as np
 
+from gigs_core.checkpoints import file_sha256
 from gigs_core.errors import DataError, GigsError, UserInputError
 from gigs_core.options import existing_checkpoint
 from gigs_core.versions import package_versions
-from gigs_demo.bundle import EVERYONE, FILES, FORMAT, VERSION, DemoBundle
+from gigs_demo.bundle import EVERYONE, FILES, FORMAT, OPTIONAL_FILES, VERSION, DemoBundle
 from gigs_demo.calibration import calibrate, distance_kind, store_calibration
 
 log = logging.getLogger(__name__)
 
+#: Every file a build writes (the optional ones included).
+BUNDLE_FILES = {**FILES, **OPTIONAL_FILES}
+
 SEED = 0
+#: The judge's seed: another initialisation and another order of training triples than DVBPR's.
+JUDGE_SEED = 1
 
 #: Run settings the bundle's manifest gives ``gigs run``, the same in both recipes.
 #: (n, ε, the preference weight and the predictor trunk are the config's defaults, not repeated here.)
@@ -52,9 +61,12 @@ FULL = {
     "users": ["--users", "5000", "--interactions", "12", "--temperature", "0.5", "--user-noise", "0.35"],
     "recommender": ["-R", "variant=cnnf-small", "-R", "input_size=28", "--epochs", "3", "--lr", "0.001",
                     "--eval-users", "1000"],
+    "judge": ["-R", "variant=cnnf-small", "-R", "input_size=32", "-R", "k=50", "--epochs", "3", "--lr", "0.001",
+              "--eval-users", "1000"],
     "generator": ["--resolution", "32", "--latent-dim", "128", "--feature-base", "256", "--max-features", "64",
                   "--batch-size", "16", "--images-per-phase", "9600", "--final-images", "120000",
                   "--ema-beta", "0.995", "--checkpoint-every", "200"],
+    "critic": ["--steps", "2000", "--batch-size", "32"],
     "classifier": ["--epochs", "10", "--width", "16", "--input-size", "32"],
     "items_per_category": 4,
     "catalogue_limit": None,
@@ -67,9 +79,12 @@ QUICK = {
     "users": ["--users", "60", "--interactions", "6"],
     "recommender": ["-R", "variant=cnnf-small", "-R", "input_size=28", "-R", "k=8", "--epochs", "1",
                     "--steps-per-epoch", "3", "--lr", "0.001", "--eval-users", "10"],
+    "judge": ["-R", "variant=cnnf-small", "-R", "input_size=32", "-R", "k=4", "--epochs", "1",
+              "--steps-per-epoch", "2", "--lr", "0.001", "--eval-users", "10"],
     "generator": ["--resolution", "8", "--latent-dim", "16", "--feature-base", "32", "--max-features", "16",
                   "--batch-size", "8", "--images-per-phase", "16", "--final-images", "16",
                   "--checkpoint-every", "1000"],
+    "critic": ["--steps", "3", "--batch-size", "4"],
     "classifier": ["--epochs", "1", "--width", "4", "--input-size", "16"],
     "items_per_category": 1,
     "catalogue_limit": None,
@@ -83,7 +98,9 @@ class BuildInputs:
 
     users: Path | None = None
     recommender: Path | None = None
+    judge: Path | None = None
     generator: Path | None = None
+    critic: Path | None = None
     classifier: Path | None = None
 
     @classmethod
@@ -113,7 +130,9 @@ class BuildInputs:
         return cls(
             users=first("*.users.npz"),
             recommender=first("dvbpr*/best.safetensors"),
+            judge=first("judge*/best.safetensors"),
             generator=first("progan*/generator.safetensors"),
+            critic=first("critic*/discriminator.safetensors"),
             classifier=most_accurate("*classifier*/classifier.safetensors"),
         )
 
@@ -191,19 +210,20 @@ def score_catalogue(bundle_folder: Path, dataset, test_ids: np.ndarray, groups: 
 
     bundle = BundleModels(bundle_folder)  # the models are there; the manifest is not yet written
     generator = bundle.generator()
-    recommender, truth = bundle.recommender(), bundle.ground_truth()
+    truth = bundle.ground_truth()
+    scorers = {"preference": bundle.recommender(), "ground_truth": truth,
+               **({"judge": bundle.judge()} if bundle.has("judge") else {})}
     members = [torch.arange(truth.num_users) if g == EVERYONE else truth.users_in_segment(g) for g in groups]
-    preference = np.zeros((len(groups), len(test_ids)), dtype=np.float32)
-    utility = np.zeros_like(preference)
+    tables = {name: np.zeros((len(groups), len(test_ids)), dtype=np.float32) for name in scorers}
     batch = 1000
     with torch.no_grad():
         for start in range(0, len(test_ids), batch):
             ids = test_ids[start:start + batch]
             images = conform(dataset.images(ids), generator.resolution, generator.channels)
-            for table, model in ((preference, recommender), (utility, truth)):
-                table[:, start:start + len(ids)] = _group_scores(model, images, members)
+            for name, model in scorers.items():
+                tables[name][:, start:start + len(ids)] = _group_scores(model, images, members)
             progress(f"scored {start + len(ids)}/{len(test_ids)} catalogue items")
-    return {"preference": preference, "ground_truth": utility, "item_ids": np.asarray(test_ids, dtype=np.int64)}
+    return {**tables, "item_ids": np.asarray(test_ids, dtype=np.int64)}
 
 
 def _group_scores(model, images, members) -> np.ndarray:
@@ -253,10 +273,18 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
              ["train", "recommender", "--recommender", "dvbpr", "--data", f"users:{users_path}", "--out", str(work / "dvbpr"),
               "--seed", str(SEED), "--quiet", "--no-resume", *settings["recommender"]],
              work / "dvbpr" / "best.safetensors", _copy_checkpoint),
+            ("judge", "judge recommender (a second DVBPR)", inputs.judge,
+             ["train", "recommender", "--recommender", "dvbpr", "--data", f"users:{users_path}", "--out", str(work / "judge"),
+              "--seed", str(JUDGE_SEED), "--quiet", "--no-resume", *settings["judge"]],
+             work / "judge" / "best.safetensors", _copy_checkpoint),
             ("generator", "ProGAN generator", inputs.generator,
              ["train", "generator", "--generator", "progan", "--data", spec, "--out", str(work / "progan"),
               "--seed", str(SEED), *settings["generator"]],
              work / "progan" / "generator.safetensors", _copy_checkpoint),
+            ("critic", "critic fitted to the generator", inputs.critic,
+             ["train", "critic", "--critic", "progan", "--checkpoint", str(staging / FILES["generator"]), "--data", spec,
+              "--out", str(work / "critic"), "--seed", str(SEED), *settings["critic"]],
+             work / "critic" / "discriminator.safetensors", _copy_checkpoint),
             ("classifier", "domain classifier", inputs.classifier,
              ["train", "classifier", "--data", spec, "--out", str(work / "classifier"), "--seed", str(SEED),
               *settings["classifier"]],
@@ -264,8 +292,9 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
         ]
         for name, what, given, command, product, copy in steps:
             t = time.perf_counter()
+            target = staging / BUNDLE_FILES[name]
             if given:
-                copy(Path(given), staging / FILES[name])
+                copy(Path(given), target)
                 history.add(name, f"copied {given}", time.perf_counter() - t)
                 continue
             if product.parent != work and product.parent.exists():
@@ -276,7 +305,7 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
             commands[name] = command
             echo(f"building: {what}")
             _gigs(command)
-            copy(product, staging / FILES[name])
+            copy(product, target)
             history.add(name, "gigs " + " ".join(command), time.perf_counter() - t)
 
         # 5. sample items (real Fashion-MNIST test images, MIT licence)
@@ -313,7 +342,7 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "quick": quick,
             "versions": package_versions(("gigs", "torch", "numpy", "safetensors", "lpips", "timm")),
-            "seeds": {"everything": SEED, "items": SEED},
+            "seeds": {"everything": SEED, "items": SEED, "judge": JUDGE_SEED},
             "catalogue": {"name": "Fashion-MNIST test set" + (" (quick subset)" if quick else ""),
                           "size": int(len(test_ids)), "source": spec, "background": "dark",
                           "licence": "MIT, Copyright (c) 2017 Zalando SE (Xiao, Rasul & Vollgraf, "
@@ -321,17 +350,18 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
             "groups": groups,
             "group_sizes": {g: int((users.segments == k).sum()) for k, g in enumerate(users.segment_names)}
             | {EVERYONE: int(users.num_users)},
-            "files": dict(FILES),
+            "files": dict(BUNDLE_FILES),
             "items": items,
             "demo": demo,
-            "settings": {key: settings[key] for key in ("users", "recommender", "generator", "classifier")},
+            "settings": {key: settings[key] for key in ("users", "recommender", "judge", "generator", "critic",
+                                                        "classifier")},
             "build": {"commands": {k: "gigs " + " ".join(v) for k, v in commands.items()},
                       "steps": history.steps, "inputs": {k: (str(v) if v else None)
                                                         for k, v in vars(inputs).items()}},
             "models": _model_facts(staging),
             "sources": _source_facts(inputs),
         }
-        manifest["sha256"] = {str(path.relative_to(staging)): _sha256(path)
+        manifest["sha256"] = {str(path.relative_to(staging)): file_sha256(path)
                               for path in sorted(staging.rglob("*")) if path.is_file()}
         manifest["build"]["seconds"] = round(time.perf_counter() - started, 1)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
@@ -343,12 +373,6 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
     return out
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _source_facts(inputs: BuildInputs) -> dict[str, Any]:
     """For reused models: where they came from and what their training logs say (best effort)."""
     facts: dict[str, Any] = {}
@@ -356,6 +380,10 @@ def _source_facts(inputs: BuildInputs) -> dict[str, Any]:
         if not path:
             continue
         path = Path(path)
+        earlier = _bundle_source(path, role)
+        if earlier is not None:  # a model copied from another bundle keeps where that bundle got it
+            facts[role] = {**earlier, "via_bundle": str(path.parent)}
+            continue
         entry: dict[str, Any] = {"path": str(path)}
         for name in ("run.json", "metrics.json"):
             if (path.parent / name).is_file():
@@ -377,11 +405,24 @@ def _source_facts(inputs: BuildInputs) -> dict[str, Any]:
     return facts
 
 
+def _bundle_source(path: Path, role: str) -> dict[str, Any] | None:
+    """What the manifest of the bundle ``path`` lies in says about where its ``role`` model came
+    from, when ``path`` is that bundle's file for the role; ``None`` otherwise."""
+    manifest = path.parent / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    except (OSError, ValueError):
+        return None
+    if data.get("format") != FORMAT or data.get("files", {}).get(role) != path.name:
+        return None
+    return data.get("sources", {}).get(role)
+
+
 def _model_facts(folder: Path) -> dict[str, Any]:
     """What the bundle's checkpoints say about themselves (accuracies, AUCs, architectures)."""
     facts = {}
-    for role in ("generator", "recommender", "classifier"):
-        config = folder / Path(FILES[role]).with_suffix(".json")
+    for role in ("generator", "recommender", "judge", "critic", "classifier"):
+        config = folder / Path(BUNDLE_FILES[role]).with_suffix(".json")
         try:
             data = json.loads(config.read_text())
         except (OSError, json.JSONDecodeError):

@@ -7,9 +7,14 @@ Layout (all names relative to the bundle folder; ``manifest.json`` is the index)
     dvbpr.safetensors/.json       DVBPR trained on the synthetic users' interactions
     users.users.npz               synthetic users: true utility weights, segments, interactions
     classifier.safetensors/.json  domain classifier (perceptual-distance fallback)
+    judge.safetensors/.json       an independent judge: a second DVBPR (another architecture
+                                  and seed) trained on the same interactions (optional)
+    critic.safetensors/.json      a critic fitted to the generator: the realism term of
+                                  ``--method dvbpr-pm`` (optional)
     items/NNNN-category.png       sample Fashion-MNIST test items
     catalogue_scores.npz          per-group scores of every catalogue (test) item:
-                                  preference[G, N], ground_truth[G, N], item_ids[N]
+                                  preference[G, N], ground_truth[G, N], item_ids[N], and
+                                  judge[G, N] when the bundle has a judge
 
 Groups are the taste segments of the synthetic users plus ``everyone``.
 """
@@ -39,6 +44,11 @@ FILES = {
     "scores": "catalogue_scores.npz",
     "items": "items",
 }
+#: Files a bundle may lack (bundles built before they existed still load).
+OPTIONAL_FILES = {"judge": "judge.safetensors", "critic": "critic.safetensors"}
+#: The names the demo's judges get in reports: the bundled DVBPR judge and the users' true utility.
+JUDGE = "dvbpr-judge"
+GROUND_TRUTH = "ground-truth"
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,18 @@ class CatalogueScores:
     ground_truth: np.ndarray
     """``G × N`` ground-truth utility (group mean)."""
     item_ids: np.ndarray
+    judge: np.ndarray | None = None
+    """``G × N`` group preference by the bundle's judge (``None`` without one)."""
+
+    def spread(self, group: str) -> dict[str, float]:
+        """Each scorer's standard deviation over the catalogue for ``group``, keyed as reports
+        name them: the unit of :attr:`~gigs_core.report.result.GigsRun.gain_units`."""
+        from gigs_core.report.gains import OPTIMISED
+
+        row = self.row(group)
+        tables = {OPTIMISED: self.preference, GROUND_TRUTH: self.ground_truth, JUDGE: self.judge}
+        return {name: float(table[row].astype(np.float64).std()) for name, table in tables.items()
+                if table is not None}
 
     def row(self, group: str) -> int:
         """The table row of ``group`` (checked by :meth:`DemoBundle.check_segment`)."""
@@ -91,12 +113,21 @@ class BundleModels:
         self.folder = Path(folder)
 
     def path(self, role: str) -> Path:
-        return self.folder / FILES[role]
+        return self.folder / {**FILES, **OPTIONAL_FILES}[role]
+
+    def has(self, role: str) -> bool:
+        """Whether the bundle holds an optional file (``judge``, ``critic``)."""
+        return self.path(role).is_file()
+
+    def generator_options(self) -> dict[str, str]:
+        """``create_generator("progan", **…)``: the generator, with its critic when the bundle has one."""
+        critic = {"discriminator": str(self.path("critic"))} if self.has("critic") else {}
+        return {"checkpoint": str(self.path("generator")), **critic}
 
     def generator(self):
         from gigs_core.factories import create_generator
 
-        return create_generator("progan", checkpoint=str(self.path("generator"))).eval()
+        return create_generator("progan", **self.generator_options()).eval()
 
     def recommender(self):
         from gigs_core.factories import create_recommender
@@ -107,6 +138,18 @@ class BundleModels:
         from gigs_core.factories import create_recommender
 
         return create_recommender("ground-truth", users=str(self.path("users"))).eval()
+
+    def judge(self):
+        """The bundled judge recommender, or ``None`` when the bundle has none."""
+        from gigs_core.factories import create_recommender
+
+        return create_recommender("dvbpr", checkpoint=str(self.path("judge"))).eval() if self.has("judge") else None
+
+    def judges(self, ground_truth=None) -> dict:
+        """The demo's second opinions by report name: the bundled judge (when there is one) and the
+        synthetic users' ground-truth utility (``ground_truth`` when already loaded)."""
+        judge = self.judge()
+        return {**({JUDGE: judge} if judge is not None else {}), GROUND_TRUTH: self.ground_truth() if ground_truth is None else ground_truth}
 
 
 class DemoBundle(BundleModels):
@@ -156,7 +199,8 @@ class DemoBundle(BundleModels):
     def scores(self) -> CatalogueScores:
         with np.load(self.path("scores"), allow_pickle=False) as data:
             return CatalogueScores(groups=self.segments, preference=data["preference"],
-                                   ground_truth=data["ground_truth"], item_ids=data["item_ids"])
+                                   ground_truth=data["ground_truth"], item_ids=data["item_ids"],
+                                   judge=data["judge"] if "judge" in data.files else None)
 
     def check_segment(self, group: str) -> str:
         """``group`` if it is one of the bundle's segments (or ``everyone``), else a clear error."""

@@ -19,15 +19,18 @@ def demo() -> None:
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="Bundle folder [the one shipped in the package].")
 @click.option("--quick", is_flag=True, help="Tiny settings on a Fashion-MNIST subset: tests the recipe in seconds.")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), help="Fashion-MNIST IDX folder [Debian's /usr/share/datasets/fashion-mnist].")
-@click.option("--from-artifacts", type=click.Path(file_okay=False), help="Reuse trained models found here (*.users.npz, dvbpr*/best.safetensors, progan*/generator.safetensors, *classifier*/classifier.safetensors).")
+@click.option("--from-artifacts", type=click.Path(file_okay=False), help="Reuse trained models found here (*.users.npz, dvbpr*/best.safetensors, judge*/best.safetensors, progan*/generator.safetensors, critic*/discriminator.safetensors, *classifier*/classifier.safetensors).")
 @click.option("--users", "users_file", type=click.Path(dir_okay=False), help="Reuse this synthetic-users file.")
 @click.option("--recommender-checkpoint", type=click.Path(dir_okay=False), help="Reuse this DVBPR checkpoint.")
+@click.option("--judge-checkpoint", type=click.Path(dir_okay=False), help="Reuse this judge (a DVBPR checkpoint).")
 @click.option("--generator-checkpoint", type=click.Path(dir_okay=False), help="Reuse this ProGAN checkpoint.")
+@click.option("--critic-checkpoint", type=click.Path(dir_okay=False),
+              help="Reuse this ProGAN critic (fitted to the generator the bundle gets).")
 @click.option("--classifier-checkpoint", type=click.Path(dir_okay=False), help="Reuse this domain classifier.")
 @click.option("--work-dir", type=click.Path(file_okay=False), help="Keep the training runs here (default: a temporary folder, removed).")
 @click.option("--overwrite", is_flag=True, help="Replace the bundle folder if it exists.")
-def build(out, quick, data_dir, from_artifacts, users_file, recommender_checkpoint, generator_checkpoint,
-          classifier_checkpoint, work_dir, overwrite) -> None:
+def build(out, quick, data_dir, from_artifacts, users_file, recommender_checkpoint, judge_checkpoint,
+          generator_checkpoint, critic_checkpoint, classifier_checkpoint, work_dir, overwrite) -> None:
     """Rebuild the demo bundle from Fashion-MNIST with fixed seeds (trains every model unless given)."""
     import time
 
@@ -35,8 +38,9 @@ def build(out, quick, data_dir, from_artifacts, users_file, recommender_checkpoi
     from gigs_demo.build import BuildInputs, build_bundle
 
     inputs = BuildInputs.from_artifacts(from_artifacts) if from_artifacts else BuildInputs()
-    for name, value in (("users", users_file), ("recommender", recommender_checkpoint),
-                        ("generator", generator_checkpoint), ("classifier", classifier_checkpoint)):
+    for name, value in (("users", users_file), ("recommender", recommender_checkpoint), ("judge", judge_checkpoint),
+                        ("generator", generator_checkpoint), ("critic", critic_checkpoint),
+                        ("classifier", classifier_checkpoint)):
         if value:
             setattr(inputs, name, Path(value))
     reused = [name for name, value in vars(inputs).items() if value]
@@ -53,7 +57,7 @@ def build(out, quick, data_dir, from_artifacts, users_file, recommender_checkpoi
 @click.option("--bundle", type=click.Path(file_okay=False), help="Bundle folder [$GIGS_DEMO_BUNDLE or the shipped one].")
 def info(bundle) -> None:
     """Describe the demo bundle: items, segments, models, how it was built."""
-    from gigs_demo.bundle import DemoBundle
+    from gigs_demo.bundle import GROUND_TRUTH, JUDGE, DemoBundle
 
     loaded = DemoBundle(bundle)
     manifest = loaded.manifest
@@ -62,6 +66,11 @@ def info(bundle) -> None:
     click.echo(f"catalogue: {manifest['catalogue']['name']}, {manifest['catalogue']['size']:,} items")
     sizes = manifest.get("group_sizes", {})
     click.echo("segments: " + ", ".join(f"{g} ({sizes.get(g, '?')} users)" for g in loaded.segments))
+    judge = manifest.get("models", {}).get("judge")
+    click.echo("judges: " + (f"{JUDGE} (DVBPR {judge['variant']}, K = {judge['k']}, {judge['input_size']} px, test AUC "
+                             f"{judge.get('training', {}).get('test_auc_full', float('nan')):.3f}), " if judge else "")
+               + f"{GROUND_TRUTH} (the synthetic users' true utility)")
+    click.echo("critic (the realism term of --method dvbpr-pm): " + ("yes" if loaded.has("critic") else "none"))
     checks = manifest.get("domain_check", {})
     click.echo("out-of-domain check calibrated for: " + (", ".join(checks) or "no distance"))
     click.echo("items (--demo-item N):")

@@ -1,5 +1,6 @@
 """The demo catalogue as the default of ``gigs compare`` and ``gigs eval``: the bundle's
-generator, DVBPR to optimise against, the synthetic users' ground-truth utility as a judge, five
+generator (with its critic when the bundle has one), DVBPR to optimise against, the bundle's judge
+recommender and the synthetic users' ground-truth utility as judges, five
 bundled items (one per category of the first five), the taste segments, and for ``gigs eval``
 the Fashion-MNIST catalogue and the domain classifier's IS and FID networks."""
 
@@ -25,7 +26,7 @@ class DemoComparison:
         self.perceptual, _ = choose_perceptual(self.bundle)
 
     def generators(self) -> dict[str, dict[str, Any]]:
-        return {"progan": {"checkpoint": str(self.bundle.path("generator"))}}
+        return {"progan": self.bundle.generator_options()}
 
     def items(self) -> list[Path]:
         return [item.path for item in self.bundle.items[:DEFAULT_ITEMS]]
@@ -49,7 +50,7 @@ class DemoComparison:
         return self.bundle.recommender().to(device)
 
     def judges(self, device) -> dict[str, Any]:
-        return {"ground-truth": self.truth.to(device)}
+        return {name: judge.to(device) for name, judge in self.bundle.judges(self.truth).items()}
 
     def catalogue(self) -> str:
         """What ``gigs eval`` draws items from: Fashion-MNIST (its test partition)."""

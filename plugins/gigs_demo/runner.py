@@ -38,7 +38,8 @@ class DemoRequest:
     over the bundle's demo settings and are validated exactly as for any run."""
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     judges: dict[str, Any] = field(default_factory=dict)
-    """Recommenders over the bundle's users that score the run's images as second opinions."""
+    """Recommenders over the bundle's users that score the run's images as second opinions,
+    beside the bundle's own (its judge and the ground truth; a judge given here wins a name they share)."""
 
 
 def choose_perceptual(bundle: DemoBundle, requested: str | None = None) -> tuple[str, str]:
@@ -146,16 +147,18 @@ def run_demo(request: DemoRequest, progress=None):
         notes.append(f"item: bundled Fashion-MNIST test item #{item.catalogue_id} ({item.category})")
     config = demo_config(settings, request.overrides, perceptual)
     seed = settings.get("seed", 0) if request.seed is None else request.seed
+    judges = {name: judge.to(device) for name, judge in {**bundle.judges(truth), **request.judges}.items()}
     run = run_gigs(
         generator, recommender, torch.cat(images).to(device), users=users.tolist(), config=config, seeds=seed,
-        item_names=names, progress=progress, judges=request.judges,
+        item_names=names, progress=progress, judges=judges,
         backends={
-            "generator": {"name": "progan", "options": {"checkpoint": str(bundle.path("generator"))}},
+            "generator": {"name": "progan", "options": bundle.generator_options()},
             "recommender": {"name": "dvbpr", "options": {"checkpoint": str(bundle.path("recommender"))}},
             "demo": {"bundle": str(bundle.folder), "segment": segment, "items": described_items,
                      "bundle_built": bundle.manifest.get("created"), "quick_bundle": bundle.manifest.get("quick")},
         },
     )
+    run.gain_units = bundle.scores.spread(segment)  # each scorer's σ over the catalogue, from the bundle's tables
     distance = create_perceptual_distance(perceptual)
     run.evaluation = evaluation_extras(
         run, recommender=recommender, ground_truth=truth, users=users, distance=distance, distance_name=perceptual,

@@ -1,4 +1,5 @@
-"""Registers the ``progan`` generator and its trainer (``gigs train generator --generator progan``).
+"""Registers the ``progan`` generator, its trainer (``gigs train generator --generator progan``)
+and its critic fitting (``gigs train critic --critic progan``).
 torch loads only when used."""
 
 from __future__ import annotations
@@ -78,5 +79,8 @@ def register_generators(register):
 @hookimpl
 def register_trainers(register):
     from gigs_progan.command import train_generator
+    from gigs_progan.critic_command import fit_critic_command
 
     register("generator", "progan", train_generator)
+    register("critic", "progan", fit_critic_command,
+             description="Fit a WGAN-GP critic to a fixed ProGAN checkpoint (the realism term of --method dvbpr-pm).")

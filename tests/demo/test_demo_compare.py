@@ -1,5 +1,5 @@
 """`gigs compare` without --recommender compares on the demo catalogue: the bundle's generator
-and DVBPR, the ground truth as judge, its items and a taste segment."""
+and DVBPR, its judge recommender and the ground truth as judges, its items and a taste segment."""
 
 import json
 
@@ -18,7 +18,7 @@ def test_compare_on_the_demo_catalogue(quick_bundle, tmp_path, no_lpips, monkeyp
     assert result.exit_code == 0, result.output
     report = json.loads((out / "comparison.json").read_text())
     (row,) = report["rows"]
-    assert row["label"] == "progan" and set(row["judged_gains"]) == {"ground-truth"}
+    assert row["label"] == "progan" and set(row["judged_gains"]) == {"dvbpr-judge", "ground-truth"}
     assert report["distance_to_item"].startswith("domain:")
     run = json.loads((out / "runs" / "progan" / "report.json").read_text())
     assert len(run["items"]) == 5 and len(run["users"]) == json.loads(

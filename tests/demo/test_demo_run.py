@@ -86,6 +86,29 @@ def test_segment_and_item_choice(quick_bundle, tmp_path, no_lpips):
     assert len(report["users"]) == json.loads((quick_bundle / "manifest.json").read_text())["group_sizes"]["everyone"]
 
 
+def test_the_demo_judges_its_gains_in_catalogue_units(quick_bundle, tmp_path, no_lpips):
+    from gigs_demo.bundle import GROUND_TRUTH, JUDGE, DemoBundle
+
+    out = tmp_path / "run"
+    result = run_cli(["run", "--bundle", str(quick_bundle), "--segment", "compact", "--steps", "2", "--n", "2", "-q",
+                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    gains = report["gains_in_catalogue_std"]
+    assert gains["catalogue_std"] == pytest.approx(DemoBundle(quick_bundle).scores.spread("compact"))
+    (item,) = report["items"]
+    (entry,) = gains["items"].values()
+    optimised = entry["optimised"]["gain_in_std"]
+    assert optimised == pytest.approx(item["mean_gain"] / gains["catalogue_std"]["optimised"])
+    # the ground truth judged in the report is the demo table's true-utility column
+    (rows,) = report["evaluation"]["items"].values()
+    truth_gain = np.mean([row["ground_truth_utility"] for row in rows[2:]]) - rows[0]["ground_truth_utility"]
+    assert entry[GROUND_TRUTH]["gain"] == pytest.approx(truth_gain, abs=1e-4)
+    for name in (JUDGE, GROUND_TRUTH):
+        assert entry[name]["ratio_to_optimised"] == pytest.approx(entry[name]["gain_in_std"] / optimised)
+        assert f"judged by {name}: mean gain" in result.output
+
+
 def _photos(folder):
     rng = np.random.default_rng(0)
     rgba = np.zeros((50, 30, 4), dtype=np.uint8)
