@@ -83,6 +83,11 @@ def test_quick_eval_writes_all_four_tables_from_the_stored_cells(evaluated):
     t2 = [cell for cell in cells.values() if cell["table"] == 2]
     assert len(t2) == plan.groups * 3 and all(len(cell["users"]) == 1 for cell in t2)
     assert all(len(cell["values"]["opposite SSIM"]) == plan.latents for cell in t2)
+    # each table's note counts its runs, naming the baselines' apart from GIGS'
+    assert f"{len(t2)} runs ({plan.groups} of GIGS, {2 * plan.groups} of baselines);" in \
+        (out / "table2.md").read_text()
+    t3 = sum(cell["table"] == 3 for cell in cells.values())
+    assert f"{t3} GIGS runs;" in (out / "table3.md").read_text()
     assert sorted(len(cell["users"]) for cell in cells.values() if cell["table"] == 5) == [1, 5]
     html = (out / "summary.html").read_text()
     for name in ("table2.md", "table5.json", "plots/table5_preference_shift.png",

@@ -119,7 +119,10 @@ def build_table(number: int, cells: Sequence[Cell], store: EvalStore, backends: 
                                                 for name, numbers in values.items() if numbers}
         summaries.update(_realism(torch.cat([store.variants(cell.key) for cell in members]), backends))
         table_rows.append((label, summaries))
-    notes = [f"{len(mine)} GIGS runs; mean ± population std over variants (preference score and shift, distance "
+    baselines = sum(cell.method != "gigs" for cell in mine)
+    counted = f"{len(mine)} runs ({len(mine) - baselines} of GIGS, {baselines} of baselines)" if baselines else \
+        f"{len(mine)} GIGS runs"
+    notes = [f"{counted}; mean ± population std over variants (preference score and shift, distance "
              f"to item), variant sets (opposite SSIM), items (gains) or IS splits; FID over each row's variants "
              f"against {backends.catalogue.images.shape[0]} catalogue images."]
     return Table(number, _columns(number, list(backends.judges), backends), table_rows, notes)
