@@ -47,10 +47,12 @@ def load_checkpoint(path: str | Path, *, format: str = "auto", weights: str = "e
         raise CheckpointError(f"unknown ProGAN checkpoint format {format!r}; formats: auto, akanimax, gan-zoo, gigs")
     if format == "gigs" or (format == "auto" and is_safetensors(path)):
         if format == "auto" and not native_format.is_native(path):
-            raise CheckpointError(
-                f"{source} is a safetensors file without a gigs ProGAN config beside it "
-                f"({path.with_suffix('.json').name})"
-            )
+            config = path.with_suffix(".json")
+            if config.is_file():
+                raise CheckpointError(f"{source} is not a gigs ProGAN: its config {config.name} describes another "
+                                      "model (give a generator.safetensors that `gigs train generator --generator "
+                                      "progan` wrote)")
+            raise CheckpointError(f"{source} is a safetensors file without a gigs ProGAN config beside it ({config.name})")
         return native_format.load_generator(path, weights=weights)
     from gigs_progan.foreign import read_foreign
 

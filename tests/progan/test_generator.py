@@ -122,3 +122,6 @@ def test_safetensors_without_config(tmp_path):
     save_file({"x": torch.zeros(1)}, str(path))
     with pytest.raises(CheckpointError, match="bare.json"):
         create_generator("progan", checkpoint=path)
+    (tmp_path / "bare.json").write_text(json.dumps({"model": "dvbpr", "k": 100}))  # another model's file
+    with pytest.raises(CheckpointError, match="its config bare.json describes another model"):
+        create_generator("progan", checkpoint=path)
