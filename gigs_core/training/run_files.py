@@ -105,18 +105,24 @@ class GeneratorTrainResult:
     generator_path: Path | None
 
 
+#: What a GAN trainer's resume point holds: both networks, the generator's moving average, both optimisers.
+GAN_PARTS = ("generator", "discriminator", "ema", "optimizer_g", "optimizer_d")
+
+
 class ResumableRun:
-    """The mutable state of a trainer's run: ``parts()`` names what a resume point holds (models,
-    moving averages, optimisers); ``state()`` and ``restore()`` write and read it with the step
-    and training seconds. Subclasses set ``state_format`` and ``config`` (a dataclass)."""
+    """The mutable state of a trainer's run: ``part_names`` are the attributes a resume point holds
+    (models, moving averages, optimisers); ``state()`` and ``restore()`` write and read them with
+    the step and training seconds. Subclasses set ``state_format``, ``part_names`` and ``config``
+    (a dataclass)."""
 
     state_format: str
+    part_names: tuple[str, ...]
     config: Any
     step: int = 0
     seconds: float = 0.0
 
     def parts(self) -> dict[str, Any]:
-        raise NotImplementedError
+        return {name: getattr(self, name) for name in self.part_names}
 
     def state(self) -> dict[str, Any]:
         return training_state(self.state_format, self.config, self.step, self.seconds, **self.parts())

@@ -44,6 +44,7 @@ from gigs_core.method.seeds import derive_seed
 from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
+    GAN_PARTS,
     STATE_FILE,
     GeneratorTrainResult,
     ResumableRun,
@@ -99,6 +100,7 @@ class _Run(ResumableRun):
     """The mutable state of a run."""
 
     state_format = STATE_FORMAT
+    part_names = GAN_PARTS
 
     def __init__(self, config: BigGanTrainConfig, device: torch.device) -> None:
         self.config = config
@@ -113,10 +115,6 @@ class _Run(ResumableRun):
         self.ema = copy.deepcopy(self.generator).requires_grad_(False)
         self.optimizer_g = torch.optim.Adam(self.generator.parameters(), lr=config.lr_g, betas=ADAM_BETAS)
         self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr_d, betas=ADAM_BETAS)
-
-    def parts(self) -> dict[str, Any]:
-        return {"generator": self.generator, "discriminator": self.discriminator, "ema": self.ema,
-                "optimizer_g": self.optimizer_g, "optimizer_d": self.optimizer_d}
 
 
 def _read_state(path: Path) -> dict[str, Any]:

@@ -77,6 +77,7 @@ class _Run(ResumableRun):
     """The mutable state of a run."""
 
     state_format = STATE_FORMAT
+    part_names = ("unet", "ema", "optimizer")
 
     def __init__(self, config: DdimTrainConfig, device: torch.device) -> None:
         self.config = config
@@ -84,9 +85,6 @@ class _Run(ResumableRun):
         self.unet.to(device).train()
         self.ema = copy.deepcopy(self.unet).requires_grad_(False).eval()
         self.optimizer = torch.optim.Adam(self.unet.parameters(), lr=config.lr)
-
-    def parts(self) -> dict[str, Any]:
-        return {"unet": self.unet, "ema": self.ema, "optimizer": self.optimizer}
 
 
 def _read_state(path: Path) -> dict[str, Any]:

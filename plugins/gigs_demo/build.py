@@ -39,13 +39,10 @@ from gigs_core.checkpoints import file_sha256
 from gigs_core.errors import DataError, GigsError, UserInputError
 from gigs_core.options import existing_checkpoint
 from gigs_core.versions import package_versions
-from gigs_demo.bundle import EVERYONE, FILES, FORMAT, OPTIONAL_FILES, VERSION, DemoBundle
+from gigs_demo.bundle import ALL_FILES, EVERYONE, FILES, FORMAT, VERSION, DemoBundle
 from gigs_demo.calibration import calibrate, distance_kind, store_calibration
 
 log = logging.getLogger(__name__)
-
-#: Every file a build writes (the optional ones included).
-BUNDLE_FILES = {**FILES, **OPTIONAL_FILES}
 
 SEED = 0
 #: The judge's seed: another initialisation and another order of training triples than DVBPR's.
@@ -210,9 +207,10 @@ def score_catalogue(bundle_folder: Path, dataset, test_ids: np.ndarray, groups: 
 
     bundle = BundleModels(bundle_folder)  # the models are there; the manifest is not yet written
     generator = bundle.generator()
-    truth = bundle.ground_truth()
-    scorers = {"preference": bundle.recommender(), "ground_truth": truth,
-               **({"judge": bundle.judge()} if bundle.has("judge") else {})}
+    truth, judge = bundle.ground_truth(), bundle.judge()
+    scorers = {"preference": bundle.recommender(), "ground_truth": truth}
+    if judge is not None:
+        scorers["judge"] = judge
     members = [torch.arange(truth.num_users) if g == EVERYONE else truth.users_in_segment(g) for g in groups]
     tables = {name: np.zeros((len(groups), len(test_ids)), dtype=np.float32) for name in scorers}
     batch = 1000
@@ -292,7 +290,7 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
         ]
         for name, what, given, command, product, copy in steps:
             t = time.perf_counter()
-            target = staging / BUNDLE_FILES[name]
+            target = staging / ALL_FILES[name]
             if given:
                 copy(Path(given), target)
                 history.add(name, f"copied {given}", time.perf_counter() - t)
@@ -350,7 +348,7 @@ def build_bundle(out: str | Path, *, data_dir: str | Path | None = None, quick: 
             "groups": groups,
             "group_sizes": {g: int((users.segments == k).sum()) for k, g in enumerate(users.segment_names)}
             | {EVERYONE: int(users.num_users)},
-            "files": dict(BUNDLE_FILES),
+            "files": dict(ALL_FILES),
             "items": items,
             "demo": demo,
             "settings": {key: settings[key] for key in ("users", "recommender", "judge", "generator", "critic",
@@ -422,7 +420,7 @@ def _model_facts(folder: Path) -> dict[str, Any]:
     """What the bundle's checkpoints say about themselves (accuracies, AUCs, architectures)."""
     facts = {}
     for role in ("generator", "recommender", "judge", "critic", "classifier"):
-        config = folder / Path(BUNDLE_FILES[role]).with_suffix(".json")
+        config = folder / Path(ALL_FILES[role]).with_suffix(".json")
         try:
             data = json.loads(config.read_text())
         except (OSError, json.JSONDecodeError):

@@ -46,6 +46,8 @@ FILES = {
 }
 #: Files a bundle may lack (bundles built before they existed still load).
 OPTIONAL_FILES = {"judge": "judge.safetensors", "critic": "critic.safetensors"}
+#: Every file a bundle can hold, by role.
+ALL_FILES = {**FILES, **OPTIONAL_FILES}
 #: The names the demo's judges get in reports: the bundled DVBPR judge and the users' true utility.
 JUDGE = "dvbpr-judge"
 GROUND_TRUTH = "ground-truth"
@@ -113,7 +115,7 @@ class BundleModels:
         self.folder = Path(folder)
 
     def path(self, role: str) -> Path:
-        return self.folder / {**FILES, **OPTIONAL_FILES}[role]
+        return self.folder / ALL_FILES[role]
 
     def has(self, role: str) -> bool:
         """Whether the bundle holds an optional file (``judge``, ``critic``)."""
@@ -149,7 +151,8 @@ class BundleModels:
         """The demo's second opinions by report name: the bundled judge (when there is one) and the
         synthetic users' ground-truth utility (``ground_truth`` when already loaded)."""
         judge = self.judge()
-        return {**({JUDGE: judge} if judge is not None else {}), GROUND_TRUTH: self.ground_truth() if ground_truth is None else ground_truth}
+        truth = self.ground_truth() if ground_truth is None else ground_truth
+        return {**({JUDGE: judge} if judge is not None else {}), GROUND_TRUTH: truth}
 
 
 class DemoBundle(BundleModels):

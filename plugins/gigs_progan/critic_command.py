@@ -50,11 +50,11 @@ def fit_critic_command(checkpoint, data_spec, out_dir, split, steps, batch_size,
     from gigs_core.imaging import conform
     from gigs_core.training.images import TrainingImages, training_ids
     from gigs_core.training.run_files import check_run_folder
-    from gigs_progan.critic_fitting import CRITIC_FILE, CriticFitConfig, fit_critic, read_config
+    from gigs_progan.critic_fitting import CRITIC_FILES, CriticFitConfig, fit_critic, read_config
 
     config = CriticFitConfig(generator=str(checkpoint), steps=steps, batch_size=batch_size, lr=lr, seed=seed,
                              checkpoint_every=checkpoint_every, log_every=log_every)
-    check_run_folder(out_dir, resume, model_files=(CRITIC_FILE, CRITIC_FILE.replace(".safetensors", ".json")))
+    check_run_folder(out_dir, resume, model_files=CRITIC_FILES)
     if resume:
         config = resumed_config(read_config(out_dir), config, click.get_current_context(), RESUMABLE_CHANGES)
     generator = create_generator("progan", checkpoint=config.generator)

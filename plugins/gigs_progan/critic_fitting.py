@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -38,10 +37,12 @@ from gigs_core.training.run_files import (
 from gigs_core.training.steps import run_steps
 from gigs_progan.discriminator import ProGanDiscriminator
 from gigs_progan.native_format import save_critic
-from gigs_progan.training import gradient_penalty
+from gigs_progan.training import critic_losses
 
 STATE_FORMAT = "gigs-progan-critic-fit"
 CRITIC_FILE = "discriminator.safetensors"
+#: The files a fitting run writes beside its resume point (the critic and its config).
+CRITIC_FILES = (CRITIC_FILE, "discriminator.json")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class CriticFitConfig:
 
 class _Run(ResumableRun):
     state_format = STATE_FORMAT
+    part_names = ("critic", "optimizer")
 
     def __init__(self, config: CriticFitConfig, generator: torch.nn.Module, device: torch.device) -> None:
         self.config = config
@@ -69,9 +71,6 @@ class _Run(ResumableRun):
         with seeded(config.seed):
             self.critic = ProGanDiscriminator(arch.features, arch.channels).to(device).train()
         self.optimizer = torch.optim.Adam(self.critic.parameters(), lr=config.lr, betas=(0.0, 0.99))
-
-    def parts(self) -> dict[str, Any]:
-        return {"critic": self.critic, "optimizer": self.optimizer}
 
 
 def read_config(out_dir: Path) -> CriticFitConfig:
@@ -86,16 +85,12 @@ def _fit_step(run: _Run, generator, reals: TrainingImages, rng: torch.Generator,
     z = generator.sample_latent(config.batch_size, generator=rng).to(device)
     with torch.no_grad():
         fake = generator(z) * 2.0 - 1.0
-    real_scores, fake_scores = critic(real), critic(fake)
-    levels = len(critic.features)
-    gp = gradient_penalty(critic, real, fake, levels - 1, 1.0, rng)
-    drift = real_scores.pow(2).mean()
-    wasserstein = real_scores.mean() - fake_scores.mean()
-    loss = -wasserstein + config.gp_weight * gp + config.drift * drift
+    losses = critic_losses(critic, real, fake, len(critic.features) - 1, 1.0, rng, gp_weight=config.gp_weight,
+                           drift_weight=config.drift)
     run.optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    losses["d_loss"].backward()
     run.optimizer.step()
-    return {"d_loss": float(loss.detach()), "wasserstein": float(wasserstein.detach()), "gp": float(gp.detach())}
+    return {name: float(losses[name].detach()) for name in ("d_loss", "wasserstein", "gp")}
 
 
 def write_loss_plot(out_dir: Path) -> Path | None:
@@ -116,7 +111,7 @@ def fit_critic(config: CriticFitConfig, generator: torch.nn.Module, reals: Train
     steps and at the end: ``state.pt``, ``discriminator.safetensors`` (what ``-G
     discriminator=…`` loads) and ``losses.png``. The result's ``generator_path`` is the critic's file."""
     out, device = Path(out_dir), torch.device(device)
-    state_path = open_run_folder(out, resume, model_files=(CRITIC_FILE, CRITIC_FILE.replace(".safetensors", ".json")))
+    state_path = open_run_folder(out, resume, model_files=CRITIC_FILES)
     generator = generator.to(device).eval().requires_grad_(False)
     run = _Run(config, generator, device)
     if resume:

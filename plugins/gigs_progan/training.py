@@ -126,6 +126,19 @@ def gradient_penalty(critic, reals, fakes, level, alpha, generator: torch.Genera
     return (grad.flatten(1).norm(dim=1) - 1.0).pow(2).mean()
 
 
+def critic_losses(critic, real: torch.Tensor, fake: torch.Tensor, level: int, alpha: float, rng: torch.Generator, *,
+                  gp_weight: float, drift_weight: float) -> dict[str, torch.Tensor]:
+    """ProGAN's critic loss on a batch: ``d_loss`` = −(E[D(real)] − E[D(fake)]) + λ·GP +
+    drift·E[D(real)²], with its parts ``wasserstein``, ``gp`` and ``drift``."""
+    real_scores = critic(real, level, alpha)
+    fake_scores = critic(fake, level, alpha)
+    gp = gradient_penalty(critic, real, fake, level, alpha, rng)
+    drift = real_scores.pow(2).mean()
+    wasserstein = real_scores.mean() - fake_scores.mean()
+    return {"d_loss": -wasserstein + gp_weight * gp + drift_weight * drift, "wasserstein": wasserstein, "gp": gp,
+            "drift": drift}
+
+
 def truncated(generator: ProGanGenerator, level: int, alpha: float) -> ProGanGenerator:
     """A copy of ``generator`` that stops at ``level`` (fade-in ``alpha``): a valid
     generator at that resolution, for phase checkpoints."""
@@ -299,14 +312,10 @@ def train(
 
             # critic step
             fake = run.G.synthesize(z, level, alpha).detach()
-            real_scores = run.D(real, level, alpha)
-            fake_scores = run.D(fake, level, alpha)
-            gp = gradient_penalty(run.D, real, fake, level, alpha, rng)
-            drift = real_scores.pow(2).mean()
-            wasserstein = real_scores.mean() - fake_scores.mean()
-            d_loss = -wasserstein + config.gp_weight * gp + config.drift * drift
+            critic = critic_losses(run.D, real, fake, level, alpha, rng, gp_weight=config.gp_weight,
+                                   drift_weight=config.drift)
             run.opt_D.zero_grad(set_to_none=True)
-            d_loss.backward()
+            critic["d_loss"].backward()
             run.opt_D.step()
 
             # generator step
@@ -319,8 +328,7 @@ def train(
             run.D.requires_grad_(True)
             update_ema(run.G_ema, run.G, config.ema_beta)
 
-            for key, value in (("d_loss", d_loss), ("g_loss", g_loss), ("wasserstein", wasserstein),
-                               ("gp", gp), ("drift", drift)):
+            for key, value in (*critic.items(), ("g_loss", g_loss)):
                 window[key] = window.get(key, 0.0) + float(value.detach())
             window_n += 1
             run.step_in_phase += 1

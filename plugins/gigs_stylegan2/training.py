@@ -50,6 +50,7 @@ from gigs_core.method.seeds import derive_seed
 from gigs_core.report.charts import line_chart
 from gigs_core.training.images import TrainingImages
 from gigs_core.training.run_files import (
+    GAN_PARTS,
     STATE_FILE,
     GeneratorTrainResult,
     ResumableRun,
@@ -119,6 +120,7 @@ class _Run(ResumableRun):
     """The mutable state of a run."""
 
     state_format = STATE_FORMAT
+    part_names = GAN_PARTS
 
     def __init__(self, config: StyleGan2TrainConfig, device: torch.device) -> None:
         self.config = config
@@ -134,10 +136,6 @@ class _Run(ResumableRun):
         ratio = config.d_ratio
         self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr * ratio,
                                             betas=(ADAM_BETAS[0] ** ratio, ADAM_BETAS[1] ** ratio))
-
-    def parts(self) -> dict[str, Any]:
-        return {"generator": self.generator, "discriminator": self.discriminator, "ema": self.ema,
-                "optimizer_g": self.optimizer_g, "optimizer_d": self.optimizer_d}
 
 
 def _read_state(path: Path) -> dict[str, Any]:

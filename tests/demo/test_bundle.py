@@ -124,13 +124,13 @@ def test_from_artifacts_finds_the_trained_models(tmp_path):
 
 def test_a_bundle_rebuilt_from_another_keeps_its_models_and_their_provenance(quick_bundle, tmp_path):
     from gigs_demo.build import BuildInputs, build_bundle
-    from gigs_demo.bundle import FILES, OPTIONAL_FILES
+    from gigs_demo.bundle import ALL_FILES
 
     roles = ("users", "recommender", "judge", "generator", "critic", "classifier")
     first = DemoBundle(build_bundle(tmp_path / "first", quick=True,
                                     inputs=BuildInputs(**{role: DemoBundle(quick_bundle).path(role) for role in roles})))
     for role in roles:
-        assert first.manifest["sources"][role] == {"path": str(quick_bundle / {**FILES, **OPTIONAL_FILES}[role])}
+        assert first.manifest["sources"][role] == {"path": str(quick_bundle / ALL_FILES[role])}
         assert first.manifest["sha256"][first.path(role).name] == DemoBundle(quick_bundle).manifest["sha256"][
             first.path(role).name]
     np.testing.assert_array_equal(first.scores.judge, DemoBundle(quick_bundle).scores.judge)
