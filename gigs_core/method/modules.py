@@ -25,17 +25,20 @@ def module_device(module: nn.Module) -> torch.device:
 @contextlib.contextmanager
 def frozen(*modules: nn.Module) -> Iterator[None]:
     """Evaluation mode and no weight gradients for ``modules``; both restored afterwards."""
-    saved = [(module, module.training, [p.requires_grad for p in module.parameters()]) for module in modules]
+    # every submodule's own mode: a module in training mode may hold one in evaluation mode (e.g. a
+    # distance wrapping a classifier with batch norm), and ``train(True)`` on the parent would change it
+    modes = [(submodule, submodule.training) for module in modules for submodule in module.modules()]
+    flags = [(parameter, parameter.requires_grad) for module in modules for parameter in module.parameters()]
     try:
         for module in modules:
             module.eval()
             module.requires_grad_(False)
         yield
     finally:
-        for module, training, flags in saved:
-            module.train(training)
-            for parameter, flag in zip(module.parameters(), flags):
-                parameter.requires_grad_(flag)
+        for submodule, training in modes:
+            submodule.training = training
+        for parameter, flag in flags:
+            parameter.requires_grad_(flag)
 
 
 @contextlib.contextmanager
