@@ -1,8 +1,8 @@
 """gigs against the authors-style loop (benchmarks/authors_loop.py) on the same models in the same run.
 
     python benchmarks/bench_gigs.py [--models demo|issue] [--batch-sizes 1,8,32] [--users 1,100,all]
-                                    [--timed-steps 2] [--preset fast] [--quality-items 2] [--reference-steps 1000]
-                                    [--device cpu|cuda]
+                                    [--timed-steps 2] [--timed-inversion-steps 30] [--preset fast]
+                                    [--quality-items 2] [--reference-steps 1000] [--device cpu|cuda]
 
 About 40 minutes on one CPU thread with the demo models (the reference's 1,000 + 1,000 steps on two
 items dominate); with ``--models issue`` use ``--quality-items 0`` (the reference would take hours per item).
@@ -13,14 +13,21 @@ not here and cost the same; n = 6); ``demo`` = the demo bundle's trained models 
 domain-classifier distance (n = 8).
 
 Speed: each (loop, batch size, users) cell runs in its own process (its peak memory is its own) and,
-after a warm-up, times each phase twice, with 1 and with 1 + ``--timed-steps`` steps: the difference is the cost of a
-step, the rest the fixed cost of a batch. Seconds per item = fixed/batch + per-step × steps, with the
+after a warm-up, times each phase twice, with 1 step and with 1 + ``--timed-inversion-steps`` /
+``--timed-steps`` steps: the difference is the cost of a step, the rest the fixed cost of a batch.
+Seconds per item = fixed/batch + per-step × steps, with the
 reference's ``--reference-steps`` per phase and gigs' steps taken by ``--preset`` (measured in the
 quality run when there is one, else the preset's maximum).
 
 Quality (``--quality-items`` > 0): both loops run to the end on the same items: inversion error (MSE at
-the generator's size, item vs reconstruction) and preference gain (mean over variants of the group's
-preference minus the item's, users = all).
+the generator's size, item vs reconstruction), the models' perceptual distance between the two (the
+other half of the inversion loss) and preference gain (mean over variants of the group's preference
+minus the item's, users = all). Every model is in evaluation mode for both loops (the lpips package
+builds its networks that way).
+
+Arithmetic: each loop's GFLOP per item and step of each phase (batch 1), and the items/hour ratio they
+allow at equal FLOP/s, the most a faster implementation of the same steps can reach where the
+machine is bound by arithmetic (a CPU).
 
 The last line: ``items/hour ratio vs the authors-style loop: N.Nx (inversion error ratio R1, preference
 gain ratio R2)`` for gigs' largest batch with all users; R1 < 1 and R2 > 1 are better.
@@ -46,7 +53,8 @@ N_SHIFTS = {"issue": 6, "demo": 8}
 def build(models: str, count: int, device: str = "cpu", seed: int = 100):
     """(generator, recommender, perceptual module, items N×C×H×W at the generator's size, users), on ``device``."""
     generator, recommender, perceptual, items, num_users = build_on_cpu(models, count, seed)
-    return generator.to(device), recommender.to(device), perceptual.to(device), items.to(device), num_users
+    # evaluation mode for both loops, as the lpips package builds its networks (eval_mode=True)
+    return generator.to(device), recommender.to(device), perceptual.to(device).eval(), items.to(device), num_users
 
 
 def build_on_cpu(models: str, count: int, seed: int):
@@ -149,6 +157,22 @@ def generator_tflops(generator, latents) -> float:
     return counter.get_total_flops() * 3 / (time.perf_counter() - started) / 1e12
 
 
+def step_gflop(phases, args, *models) -> list[float]:
+    """GFLOP of one step of each phase per item (torch's FlopCounterMode: matrix products and
+    convolutions), from the difference between runs of 1 and 2 steps; the FLOPs a CPU must do
+    whatever the implementation, so their ratio bounds what a faster step can gain there."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    def counted(inversion_steps, shift_steps):
+        with FlopCounterMode(display=False) as counter:
+            phases(args, *models, inversion_steps, shift_steps)
+        return counter.get_total_flops()
+
+    one = counted(1, 1)
+    items = models[3].shape[0]
+    return [(counted(2, 1) - one) / items / 1e9, (counted(1, 2) - one) / items / 1e9]
+
+
 def speed_cell(args) -> dict:
     """Fixed and per-step seconds of each phase for one (loop, batch, users) cell."""
     import torch
@@ -159,12 +183,15 @@ def speed_cell(args) -> dict:
     phases = gigs_phases if args.loop == "gigs" else reference_phases
     phases(args, generator, recommender, perceptual, items, users, 1, 1)  # warm-up: first calls set up kernels
     one = phases(args, generator, recommender, perceptual, items, users, 1, 1)
-    more = phases(args, generator, recommender, perceptual, items, users, 1 + args.timed_steps, 1 + args.timed_steps)
-    per_step = [(b - a) / args.timed_steps for a, b in zip(one[:2], more[:2])]
+    timed = [args.timed_inversion_steps, args.timed_steps]
+    more = phases(args, generator, recommender, perceptual, items, users, 1 + timed[0], 1 + timed[1])
+    per_step = [(b - a) / count for a, b, count in zip(one[:2], more[:2], timed)]
     fixed = [a - step for a, step in zip(one[:2], per_step)]
     latents = generator.sample_latent(args.batch * N_SHIFTS[args.models])
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gflop = step_gflop(phases, args, generator, recommender, perceptual, items, users) if args.batch == 1 else None
     return {"per_step": per_step, "fixed": fixed, "items": args.batch, "tflops": generator_tflops(generator, latents),
-            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mib": peak_mib, "gflop": gflop}
 
 
 def quality(args) -> dict:
@@ -179,9 +206,11 @@ def quality(args) -> dict:
 
     def measured(latents, variants):
         with torch.no_grad():
-            error = (generator(latents) - items).pow(2).flatten(1).mean(1)
+            reconstructions = generator(latents)
+            error = (reconstructions - items).pow(2).flatten(1).mean(1)
+            distance = perceptual(items, reconstructions)
             gain = torch.stack([recommender.group_score(v, users).mean() for v in variants]) - item_preference
-        return float(error.mean()), float(gain.mean())
+        return float(error.mean()), float(distance.mean()), float(gain.mean())
 
     _, _, (inversion, shifted) = gigs_phases(args, generator, recommender, perceptual, items, users, None, None)
     gigs = measured(inversion.latents, shifted.variants)
@@ -200,12 +229,27 @@ def child_output(args, **extra) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def print_flop_bound(rows, users: str) -> None:
+    """Each loop's GFLOP per item-step (batch 1) and what their ratio allows on a machine bound by
+    arithmetic: the items/hour ratio at equal FLOP/s, with each loop's steps."""
+    cells = {row["loop"]: row for row in rows if row["batch"] == 1 and row["users"] == users}
+    if len(cells) < 2:
+        return
+    totals = {loop: sum(gflop * steps for gflop, steps in zip(row["gflop"], row["steps"])) for loop, row in cells.items()}
+    print("GFLOP per item-step (inversion, shifting): "
+          + "; ".join(f"{loop} {row['gflop'][0]:.1f}, {row['gflop'][1]:.1f}" for loop, row in cells.items())
+          + f"; per item {', '.join(f'{loop} {total / 1000:.1f} TFLOP' for loop, total in totals.items())}: "
+          f"at equal FLOP/s the items/hour ratio would be {totals['reference'] / totals['gigs']:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", choices=["issue", "demo"], default="demo")
     parser.add_argument("--batch-sizes", default="1,8,32")
     parser.add_argument("--users", default="1,100,all")
-    parser.add_argument("--timed-steps", type=int, default=2)
+    parser.add_argument("--timed-steps", type=int, default=2, help="shifting steps timed in each cell")
+    parser.add_argument("--timed-inversion-steps", type=int, default=30,
+                        help="inversion steps timed in each cell (its steps are cheap, the fixed cost is not)")
     parser.add_argument("--preset", default="fast", help="gigs' settings: paper, authors or fast")
     parser.add_argument("--quality-items", type=int, default=2, help="0: no quality run (gigs' maximum steps)")
     parser.add_argument("--reference-steps", type=int, default=1000, help="the reference's steps, each phase")
@@ -234,20 +278,21 @@ def main() -> None:
                     for fixed, step, count in zip(cell["fixed"], cell["per_step"], steps)]
         rows.append({"loop": loop, "batch": batch, "users": users, "steps": steps, "per_item": per_item,
                      "step_per_item": [step / batch for step in cell["per_step"]], "peak_mib": cell["peak_mib"],
-                     "tflops": cell["tflops"]})
+                     "tflops": cell["tflops"], "gflop": cell["gflop"]})
 
     print(f"models: {args.models}; gigs preset {args.preset}; reference {args.reference_steps}+{args.reference_steps} "
           f"steps; {args.threads} thread(s); n = {N_SHIFTS[args.models]}")
     print(f"{'loop':<10}{'batch':>6}{'users':>7}{'inv s/step':>11}{'shift s/step':>13}{'steps':>12}"
-          f"{'s/item':>10}{'items/h':>9}{'peak MiB':>9}{'inv error':>11}{'pref gain':>11}")
+          f"{'s/item':>10}{'items/h':>9}{'peak MiB':>9}{'inv mse':>9}{'inv dist':>9}{'pref gain':>10}")
     for row in rows:
         quality_row = measured[row["loop"]] if measured else None
-        error, gain = (f"{quality_row[0]:.4f}", f"{quality_row[1]:+.4f}") if quality_row else ("-", "-")
+        error, distance, gain = (f"{quality_row[0]:.4f}", f"{quality_row[1]:.4f}", f"{quality_row[2]:+.4f}") \
+            if quality_row else ("-", "-", "-")
         total = sum(row["per_item"])
         steps = "+".join(f"{count:.0f}" for count in row["steps"])
         print(f"{row['loop']:<10}{row['batch']:>6}{row['users']:>7}{row['step_per_item'][0]:>11.3f}"
               f"{row['step_per_item'][1]:>13.3f}{steps:>12}{total:>10.1f}{3600 / total:>9.1f}{row['peak_mib']:>9.0f}"
-              f"{error:>11}{gain:>11}")
+              f"{error:>9}{distance:>9}{gain:>10}")
     print("generator step (forward + backward on batch × n latents), achieved TFLOP/s: "
           + ", ".join(f"batch {row['batch']} {row['tflops']:.3f}" for row in rows
                       if row["loop"] == "gigs" and row["users"] == args.users.split(",")[0]))
@@ -258,10 +303,13 @@ def main() -> None:
     reference = next(row for row in rows if row["loop"] == "reference" and row["users"] == groups[-1])
     print(f"gigs shift step at batch {largest}, users {groups[-1]} vs {groups[0]}: "
           f"{best['step_per_item'][1] / at_largest[groups[0]]['step_per_item'][1]:.3f}x")
+    print_flop_bound(rows, groups[-1])
     ratios = "quality not measured"
     if measured:
-        ratios = (f"inversion error ratio {measured['gigs'][0] / measured['reference'][0]:.2f}, "
-                  f"preference gain ratio {measured['gigs'][1] / measured['reference'][1]:.2f}")
+        gigs, loop = measured["gigs"], measured["reference"]
+        print(f"inversion perceptual distance ratio (item vs reconstruction, the models' distance): "
+              f"{gigs[1] / loop[1]:.2f}")
+        ratios = f"inversion error ratio {gigs[0] / loop[0]:.2f}, preference gain ratio {gigs[2] / loop[2]:.2f}"
     print(f"items/hour ratio vs the authors-style loop: {sum(reference['per_item']) / sum(best['per_item']):.1f}x "
           f"({ratios})")
 

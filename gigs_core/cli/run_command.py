@@ -232,7 +232,7 @@ RUN_OPTIONS = [
                       "(dvbpr-pm) or its plain samples (dvbpr-random) [gigs]."),
     click.Option(["--preset"], type=click.Choice(["paper", "authors", "fast"]), default="paper", show_default=True,
                  help="Paper settings, those of the authors' scripts, or the paper's method in fewer steps (higher "
-                      "rates, best-of-16 inversion starts; docs/performance.md)."),
+                      "rates, best-of-64 inversion starts; docs/performance.md)."),
     click.Option(["--seed"], default=0, show_default=True, type=int, help="Seed of the first item (item i uses seed+i)."),
     device_click_option(),
     click.Option(["--out", "-o"], type=click.Path(), metavar="FOLDER", default="gigs-run", show_default=True,
