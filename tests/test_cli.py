@@ -8,6 +8,7 @@ from PIL import Image
 
 from gigs_core import __version__
 from gigs_core.cli.main import cli
+from gigs_core.config import FAST_PRESET
 
 FAST = ["--steps", "5", "--n", "3", "--perceptual", "none"]
 FAST_TOML = '[shift]\npredictor_trunk = "tiny-cnn"\npredictor_trunk_options = {}\n'
@@ -70,10 +71,11 @@ def test_fast_preset_and_a_compute_section_reach_the_report(runner, tmp_path, ph
                     "--n", "3", "--perceptual", "none", "--config", config, "-o", out, "--device", "cpu")
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
-    assert report["config"]["inversion"] | {"steps": 150, "lr": 0.1, "starts": 16} == report["config"]["inversion"]
-    assert report["config"]["shift"]["lr_shift"] == 0.02 and report["config"]["shift"]["steps"] == 4
+    assert report["config"]["inversion"] | FAST_PRESET["inversion"] == report["config"]["inversion"]
+    assert report["config"]["shift"]["lr_shift"] == FAST_PRESET["shift"]["lr_shift"]
+    assert report["config"]["shift"]["steps"] == 4  # the command line wins over the preset
     assert report["config"]["compute"]["precision"] == "bf16"
-    assert report["items"][0]["steps_taken"] == {"inversion": 150, "shifting": 4}
+    assert report["items"][0]["steps_taken"] == {"inversion": FAST_PRESET["inversion"]["steps"], "shifting": 4}
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".yaml", ".json"])
