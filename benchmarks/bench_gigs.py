@@ -4,8 +4,8 @@
                                     [--timed-steps 2] [--timed-inversion-steps 30] [--preset fast]
                                     [--quality-items 2] [--reference-steps 1000] [--device cpu|cuda]
 
-About 40 minutes on one CPU thread with the demo models (the reference's 1,000 + 1,000 steps on two
-items dominate); with ``--models issue`` use ``--quality-items 0`` (the reference would take hours per item).
+About 55 minutes on one CPU thread with the demo models and three quality items (the reference's
+1,000 + 1,000 steps on them dominate); with ``--models issue`` use ``--quality-items 0`` (the reference would take hours per item).
 
 Models: ``issue`` = the performance issue's set (a fresh 32 px, 512-channel ProGAN with latent 128;
 DVBPR cnnf-aip at 128 px, K = 100, 10,000 users; LPIPS-VGG, random backbone: the pretrained weights are
@@ -105,9 +105,8 @@ def gigs_phases(args, generator, recommender, perceptual, items, users, inversio
     from gigs_core.method.shifting import optimize_shifts
 
     config = gigs_config(args.preset, args.models, inversion_steps, shift_steps)
-    inverter = LatentOptimizationInverter(config.inversion.model_copy(update={"perceptual": "none"}))
-    inverter.distance = perceptual  # the models' perceptual distance (the same module the reference uses)
-    inverter.config = config.inversion
+    # the models' perceptual distance: the very module the reference uses
+    inverter = LatentOptimizationInverter(config.inversion, distance=perceptual)
     seeds = list(range(items.shape[0]))
     inversion = inverter.invert(generator, items, seeds=seeds)
     shifted = optimize_shifts(generator, recommender, inversion.latents, users, config.shift, seeds=seeds,

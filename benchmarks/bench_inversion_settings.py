@@ -39,16 +39,13 @@ def main() -> None:
 
     from gigs_core.config import FAST_PRESET, InversionConfig
     from gigs_core.method.inversion import LatentOptimizationInverter
-    from gigs_demo.bundle import DemoBundle
 
     torch.set_num_threads(args.threads)
     generator, _, distance, items, _ = build("demo", args.items)
     seeds = list(range(args.items))
 
-    perceptual = f"domain:{DemoBundle().path('classifier')}"  # the distance build() gives the loop
-
     def gigs_latents(settings):
-        inverter = LatentOptimizationInverter(InversionConfig(perceptual=perceptual, **settings))
+        inverter = LatentOptimizationInverter(InversionConfig(**settings), distance=distance)  # the loop's module
         return inverter.invert(generator, items, seeds=seeds).latents
 
     def loop_latents(_):

@@ -34,7 +34,7 @@ def main() -> None:
     from gigs_core.method.shifting import optimize_shifts
 
     torch.set_num_threads(args.threads)
-    generator, recommender, _, items, num_users = build(args.models, args.batch)
+    generator, recommender, _, _, num_users = build(args.models, args.batch)
     with torch.no_grad():
         latents = generator.project_latent(generator.sample_latent(args.batch, generator=torch.Generator().manual_seed(0)))
     seeds = list(range(args.batch))

@@ -70,3 +70,29 @@ def test_the_best_of_several_starts_is_never_worse_and_independent_of_the_batch(
         assert torch.any(loss(targets, generator(best)) < loss(targets, generator(first)))
     alone = best_starts(generator, targets[1:2], seeds[1:2], 16, loss)
     assert torch.equal(alone[0], best[1])
+
+
+class _BrightnessDistance(torch.nn.Module):
+    """|mean(a) − mean(b)| per image, counting its calls."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, a, b):
+        self.calls += 1
+        return (a.mean(dim=(1, 2, 3)) - b.mean(dim=(1, 2, 3))).abs()
+
+
+def test_a_given_distance_module_is_the_one_measured_with():
+    generator = create_generator("linear")
+    images = torch.rand(2, 1, 8, 8, generator=torch.Generator().manual_seed(3))
+    distance = _BrightnessDistance()
+    settings = config(steps=5, perceptual="lpips-untrained", perceptual_weight=100.0)
+    result = LatentOptimizationInverter(settings, distance=distance).invert(generator, images, seeds=[0, 1])
+    assert distance.calls > 5  # the start, every step and the final loss
+    mse_only = LatentOptimizationInverter(config(steps=5)).invert(generator, images, seeds=[0, 1])
+    assert not torch.allclose(result.latents, mse_only.latents)
+    brightness = (result.reconstructions.mean(dim=(1, 2, 3)) - images.mean(dim=(1, 2, 3))).abs()
+    torch.testing.assert_close(result.losses, 100.0 * brightness + (result.reconstructions - images).pow(2).mean(dim=(1, 2, 3)))
+    assert result.perceptual == "lpips-untrained"  # the configured name is what results record

@@ -80,10 +80,13 @@ def best_starts(generator, targets: torch.Tensor, seeds: Sequence[int], starts: 
 class LatentOptimizationInverter(torch.nn.Module):
     """The inverter of Algorithm 1 (registered as ``latent-optimization``)."""
 
-    def __init__(self, config: InversionConfig | None = None):
+    def __init__(self, config: InversionConfig | None = None, *, distance: torch.nn.Module | None = None):
+        """``distance``: the module to measure with, in place of one built from ``config.perceptual``
+        (e.g. one shared with another loop that must use the very same network); results still record
+        ``config.perceptual``'s name."""
         super().__init__()
         self.config = config or InversionConfig()
-        self.distance = create_perceptual_distance(self.config.perceptual)
+        self.distance = distance if distance is not None else create_perceptual_distance(self.config.perceptual)
 
     def per_item_loss(self, targets: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
         """``N`` losses: w_p·perceptual + w_m·MSE, each item on its own."""
