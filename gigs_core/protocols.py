@@ -46,6 +46,21 @@ class Generator(Protocol):
 
 
 @runtime_checkable
+class ConditionalGenerator(Generator, Protocol):
+    """A generator that can be told what to draw (a class-conditional GAN).
+
+    Optional: runs whose items carry a catalogue category (``gigs batch``, ``gigs eval``)
+    draw each item with ``for_category(its category)``
+    (:func:`gigs_core.method.conditioning.generator_for_category`).
+    """
+
+    def for_category(self, category: str) -> Generator:
+        """A generator drawing ``category`` (sharing this one's weights; the same object for
+        the same class, so items of one class run together), or ``self`` when this one was
+        built to ignore categories. A one-line ``UserInputError`` when it has no such class."""
+
+
+@runtime_checkable
 class Recommender(Protocol):
     """A visually-aware recommender: preference of user ``u`` for image ``x``.
 

@@ -16,8 +16,8 @@ class LocalEngine:
     def __init__(self, spec: RunnerSpec, *, threads: int):
         self.worker = BatchWorker(spec, threads)
 
-    def check(self, segments: list[Segment]) -> GigsError | None:
-        return self.worker.check(segments)
+    def check(self, segments: list[Segment], categories: list[str]) -> GigsError | None:
+        return self.worker.check(segments, categories)
 
     def run(self, batches: Iterable[list[Job]], on_outcomes: Callable[[list[Job], list[JobOutcome]], None]) -> None:
         for batch in batches:

@@ -49,8 +49,8 @@ class RayEngine:
                                                 max_task_retries=RETRIES)
         self.actors = [actor.remote(spec, threads) for _ in range(workers)]
 
-    def check(self, segments: list[Segment]) -> GigsError | None:
-        return self.ray.get(self.actors[0].check.remote(segments))
+    def check(self, segments: list[Segment], categories: list[str]) -> GigsError | None:
+        return self.ray.get(self.actors[0].check.remote(segments, categories))
 
     def run(self, batches: Iterable[list[Job]], on_outcomes: Callable[[list[Job], list[JobOutcome]], None]) -> None:
         queue, pending = deque(batches), {}

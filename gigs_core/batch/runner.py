@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 class JobRunner(Protocol):
     """Runs jobs with models loaded once."""
 
+    generator: Any
+    """The generator of its runs; when it is conditional, it is told each item's category."""
+
     def segment_users(self, segment: Segment) -> list[int]:
         """The segment's user ids, or a one-line :class:`UserInputError` (unknown users or name)."""
 
@@ -166,8 +169,17 @@ class BackendsRunner:
         return resize(photo, self.generator.resolution), notes
 
     def run(self, photos, items, segment, users, seeds):
+        from gigs_core.method.conditioning import group_by_generator
         from gigs_core.method.pipeline import run_gigs
 
-        run = run_gigs(self.generator, self.recommender, photos.to(self.device), users=users, config=self.config,
-                       seeds=seeds, item_names=[item_folder_name(item) for item in items], backends=self.backends)
-        return split_run(run)
+        runs: list[GigsRun | None] = [None] * len(items)
+        for generator, positions in group_by_generator(self.generator, [item.category for item in items]):
+            run = run_gigs(generator, self.recommender, photos[positions].to(self.device), users=users,
+                           config=self.config, seeds=[seeds[position] for position in positions],
+                           item_names=[item_folder_name(items[position]) for position in positions],
+                           backends=self.backends)
+            for position, single in zip(positions, split_run(run)):
+                if generator is not self.generator:
+                    single.notes.append(f"the generator drew the item's category {items[position].category!r}")
+                runs[position] = single
+        return runs

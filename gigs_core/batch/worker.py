@@ -49,13 +49,18 @@ class BatchWorker:
         except GigsError as exc:
             self.error = exc
 
-    def check(self, segments: list[Segment]) -> GigsError | None:
-        """The loading error, or the first segment whose users are unknown, or ``None``."""
+    def check(self, segments: list[Segment], categories: list[str]) -> GigsError | None:
+        """The loading error, or the first segment whose users are unknown, or the first item
+        category a conditional generator cannot draw, or ``None``."""
+        from gigs_core.method.conditioning import generator_for_category
+
         if self.error is not None:
             return self.error
         try:
             for segment in segments:
                 self.runner.segment_users(segment)
+            for category in categories:
+                generator_for_category(self.runner.generator, category)
         except GigsError as exc:
             return exc
         return None

@@ -145,7 +145,8 @@ def _run(params: dict[str, Any], spec, todo, store, counts, bars) -> None:
 
     engine = _engine(params, spec)
     try:
-        error = engine.check(sorted({job.segment for job in todo}, key=lambda segment: segment.name))
+        error = engine.check(sorted({job.segment for job in todo}, key=lambda segment: segment.name),
+                             sorted({job.item.category for job in todo}))
         if error is not None:
             raise error
         run_jobs(engine, todo, store, counts, batch_size=params["batch_size"], progress=bars)

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 BadImagePolicy = Literal["fail", "skip"]
 SPLITS = ("train", "validation", "test")
+#: The category name of an item whose source gives it none.
+UNKNOWN_CATEGORY = "unknown"
 
 
 @dataclass
@@ -114,7 +116,7 @@ class Dataset:
 
     def category_name(self, item: int) -> str:
         index = self.category(item)
-        return self.catalogue.category_names[index] if index >= 0 else "unknown"
+        return self.catalogue.category_names[index] if index >= 0 else UNKNOWN_CATEGORY
 
     def catalog_split(self, name: str) -> np.ndarray:
         """Item ids of the catalogue's official partition ``name`` (``"train"``/``"test"``)."""

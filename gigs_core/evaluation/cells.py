@@ -14,6 +14,7 @@ import torch
 from gigs_core.evaluation.backends import EvalBackends
 from gigs_core.evaluation.protocols import Cell
 from gigs_core.imaging import resize
+from gigs_core.method.conditioning import generator_for_category
 from gigs_core.method.pipeline import run_gigs
 from gigs_core.metrics.diversity import opposite_ssim
 
@@ -71,13 +72,15 @@ def _distances(distance, photos: torch.Tensor, variants: torch.Tensor) -> torch.
 
 
 def run_cell(cell: Cell, backends: EvalBackends, seed: int) -> CellResult:
-    """The cell's GIGS run (its own seed, from ``seed`` and its key) and its values."""
+    """The cell's GIGS run (its own seed, from ``seed`` and its key; an item's category chooses
+    what a conditional generator draws) and its values."""
     config = backends.config.merged({"method": cell.method})
-    items = None
+    items, generator = None, backends.generator
     if cell.item is not None:
         index = backends.catalogue.ids.index(cell.item)
         items = backends.catalogue.images[index:index + 1]
-    run = run_gigs(backends.generator, backends.recommender, items, users=list(cell.users), config=config,
+        generator = generator_for_category(generator, backends.catalogue.categories[index])
+    run = run_gigs(generator, backends.recommender, items, users=list(cell.users), config=config,
                    seeds=cell.seed(seed), class_level_count=cell.latents, judges=backends.judges)
     variants = torch.stack([item.variants for item in run.items])
     return CellResult(cell, _values(run, backends, items is not None), variants, run.timings["total_s"])

@@ -41,6 +41,7 @@ def load_backends(default, spec: str, plan: EvalPlan, *, seed: int, generator: t
     name), the catalogue sample, the user groups, the distance module and, where the default
     catalogue offers them (``feature_networks()``), the IS and FID networks."""
     from gigs_core.factories import create_generator, create_recommender
+    from gigs_core.method.conditioning import generator_for_category
     from gigs_core.method.perceptual import create_perceptual_distance
 
     model = create_generator(generator[0], **generator[1]).to(device).eval()
@@ -55,6 +56,8 @@ def load_backends(default, spec: str, plan: EvalPlan, *, seed: int, generator: t
         offered = getattr(default, "feature_networks", None)
         networks = tuple(network.to(device) for network in offered()) if offered else (None, None)
     sample = catalogue_sample(spec, plan.sample, size=model.resolution, channels=model.channels, seed=seed)
+    for category in sorted(set(sample.categories)):
+        generator_for_category(model, category)  # a conditional generator that cannot draw one stops here
     measure = None if distance is None else create_perceptual_distance(distance).eval()
     return EvalBackends(generator=model, recommender=scorer, config=config, catalogue=sample, groups=groups,
                         judges=judges, distance=measure, is_network=networks[0], fid_network=networks[1])

@@ -27,27 +27,42 @@ WEIGHTS_FILE = "pytorch_model.bin"
 def build_generator(options) -> BigGanGenerator:
     """The generator ``options`` (:class:`gigs_biggan.plugin.BigGanOptions`) describe, in eval mode."""
     if options.checkpoint is not None:
-        network, class_index = load_network(Path(options.checkpoint), options.class_index, options.class_name)
+        network, class_index, labels = load_network(Path(options.checkpoint), options.class_index,
+                                                    options.class_name, with_labels=options.class_by_category)
     else:
+        if options.class_by_category:
+            raise InvalidOptionsError("class_by_category needs class labels and a fresh model has none; give a "
+                                      "checkpoint folder with labels (config.json 'labels' or labels.txt)")
         network = fresh_network(resolution=options.resolution, channel_width=options.channel_width,
                                 z_dim=options.z_dim, num_classes=options.num_classes, seed=options.seed)
         class_index = choose_class(options.num_classes, options.class_index, options.class_name,
                                    labels=lambda: None, owner="a fresh model")
-    log.info("BigGAN %d px, class %d, truncation %g%s", network.architecture.output_dim, class_index,
-             options.truncation, ", class embedding optimised" if options.invert_class else "")
+        labels = None
+    log.info("BigGAN %d px, class %d, truncation %g%s%s", network.architecture.output_dim, class_index,
+             options.truncation, ", class embedding optimised" if options.invert_class else "",
+             ", each item's class from its category" if options.class_by_category else "")
     generator = BigGanGenerator(network, class_index=class_index, truncation=options.truncation,
-                                invert_class=options.invert_class)
+                                invert_class=options.invert_class, labels=labels,
+                                class_by_category=options.class_by_category)
     return generator.eval()
 
 
-def load_network(folder: Path, class_index: int | None, class_name: str | None) -> tuple[BigGanNetwork, int]:
-    """The network stored in ``folder`` and the chosen class's index."""
+def load_network(folder: Path, class_index: int | None, class_name: str | None, *,
+                 with_labels: bool = False) -> tuple[BigGanNetwork, int, list[str] | None]:
+    """The network stored in ``folder``, the chosen class's index and, when ``with_labels``
+    (or a ``class_name`` needs them), the folder's class labels (a one-line error when it has none)."""
     from gigs_core.checkpoints import load_state_dict_strict, read_state_file
 
     config = read_config(folder)
     architecture = architecture_from_config(config, repr(str(folder / "config.json")))
-    chosen = choose_class(architecture.num_classes, class_index, class_name,
-                          labels=lambda: read_labels(folder, config, architecture.num_classes), owner=repr(str(folder)))
+    labels = None
+    if with_labels or class_name is not None:
+        labels = read_labels(folder, config, architecture.num_classes)
+    if with_labels and labels is None:
+        raise InvalidOptionsError(f"class_by_category needs class labels and {str(folder)!r} has none (config.json "
+                                  f"'labels' or labels.txt)")
+    chosen = choose_class(architecture.num_classes, class_index, class_name, labels=lambda: labels,
+                          owner=repr(str(folder)))
     weights = folder / WEIGHTS_FILE
     if not weights.is_file():
         raise CheckpointError(f"{str(folder)!r} has no {WEIGHTS_FILE}; give a pytorch-pretrained-BigGAN folder "
@@ -55,7 +70,7 @@ def load_network(folder: Path, class_index: int | None, class_name: str | None) 
     state = read_state_file(weights)
     network = BigGanNetwork(architecture)
     load_state_dict_strict(network, state, repr(str(weights)))
-    return network, chosen
+    return network, chosen, labels
 
 
 def fresh_network(*, resolution: int, channel_width: int, z_dim: int, num_classes: int, seed: int) -> BigGanNetwork:

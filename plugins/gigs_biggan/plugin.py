@@ -26,6 +26,9 @@ class BigGanOptions(CheckpointOptions):
                                             "labels (config.json 'labels' or labels.txt); instead of class_index")
     truncation: float = pydantic.Field(1.0, gt=0, le=1, description="noise truncation in (0, 1]; also selects "
                                        "the stored batch-norm statistics")
+    class_by_category: bool = pydantic.Field(False, description="each item's catalogue category (gigs batch, gigs "
+                                             "eval) chooses its class by name among the checkpoint's labels; "
+                                             "items without one use class_index/class_name")
     invert_class: bool = pydantic.Field(False, description="the latent holds the class embedding too: inversion "
                                         "optimises it and shifts move it")
     resolution: int = pydantic.Field(32, description="without checkpoint: image size, a power of two ≥ 32")
@@ -69,8 +72,8 @@ def build_generator(options: BigGanOptions):
 @hookimpl
 def register_generators(register):
     register("biggan", BigGanOptions, build_generator,
-             description="BigGAN-deep (Brock et al. 2019) from a pytorch-pretrained-BigGAN folder, one class and "
-                         "truncation; the latent is the truncated-normal noise.")
+             description="BigGAN-deep (Brock et al. 2019) from a pytorch-pretrained-BigGAN folder, one class (or "
+                         "each item's category) and truncation; the latent is the truncated-normal noise.")
 
 
 @hookimpl
