@@ -147,6 +147,37 @@ class GeneratorContract(_Contract):
         torch.testing.assert_close(generator.inversion_start(1)[0], starts[2])
 
 
+class ConditionalGeneratorContract(GeneratorContract):
+    """:class:`GeneratorContract` plus the optional ``for_category`` of a generator built to draw
+    items' categories (:class:`~gigs_core.protocols.ConditionalGenerator`). Provide
+    ``make_generator`` (so built) and ``categories()``: two names of classes it draws."""
+
+    def categories(self) -> list[str]:  # pragma: no cover - provided by subclasses
+        raise NotImplementedError
+
+    def test_for_category_gives_a_generator_of_the_same_images_size_that_draws_it(self):
+        """Photos are prepared at the generator's size before their category is looked up, and
+        items of one class run together: so the same size and channels, the same object per name,
+        and different images from the same latent for different classes."""
+        generator = self._model()
+        assert isinstance(generator, protocols.ConditionalGenerator)
+        first_name, second_name = self.categories()[:2]
+        first, second = generator.for_category(first_name), generator.for_category(second_name)
+        assert generator.for_category(first_name) is first
+        for chosen in (first, second):
+            assert isinstance(chosen, protocols.Generator)
+            assert (chosen.resolution, chosen.channels) == (generator.resolution, generator.channels)
+            assert tuple(chosen.latent_shape) == tuple(generator.latent_shape)
+        z = first.sample_latent(2, generator=torch.Generator().manual_seed(9))
+        with torch.no_grad():
+            assert not torch.allclose(first(z), second(z), atol=1e-4)
+
+    def test_an_unknown_category_is_a_one_line_user_error(self):
+        with pytest.raises(UserInputError) as info:
+            self._model().for_category("no category has this name")
+        assert "\n" not in str(info.value)
+
+
 class RecommenderContract(_Contract):
     """Properties every :class:`~gigs_core.protocols.Recommender` must have."""
 

@@ -17,6 +17,7 @@ from gigs_core.cli.main import cli
 from gigs_core.errors import InvalidOptionsError
 from gigs_core.method.conditioning import generator_for_category, group_by_generator
 from gigs_core.protocols import ConditionalGenerator
+from gigs_core.testing import ConditionalGeneratorContract
 
 LABELS = ["shirt", "shoe, sneaker", "bag", "hat", "sock"]
 FAST_TOML = '[shift]\npredictor_trunk = "tiny-cnn"\npredictor_trunk_options = {}\n'
@@ -25,6 +26,18 @@ FAST_TOML = '[shift]\npredictor_trunk = "tiny-cnn"\npredictor_trunk_options = {}
 @pytest.fixture
 def folder(tmp_path):
     return reference_folder(tmp_path / "biggan", labels=LABELS)
+
+
+class TestBigGanByCategory(ConditionalGeneratorContract):
+    @pytest.fixture(autouse=True)
+    def _folder(self, tmp_path):
+        self.folder = reference_folder(tmp_path / "biggan", labels=LABELS)
+
+    def make_generator(self):
+        return create_generator("biggan", checkpoint=self.folder, class_by_category=True, truncation=0.5)
+
+    def categories(self):
+        return ["bag", "sneaker"]
 
 
 def test_for_category_draws_the_class_of_that_name_with_the_same_weights(folder):
